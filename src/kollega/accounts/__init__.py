@@ -1,0 +1,1 @@
+"""People, sign-in, staff invitations and API tokens."""

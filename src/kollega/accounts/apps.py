@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    """People, sign-in, staff invitations and API tokens."""
+
+    name = "kollega.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")

@@ -1,0 +1,1 @@
+"""Organisations, programmes, people and roles, participant status and consents."""

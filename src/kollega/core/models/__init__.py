@@ -1,0 +1,24 @@
+from kollega.core.models.audit import AuditEntry
+from kollega.core.models.consents import Consent, ConsentItem, ConsentText
+from kollega.core.models.organisations import ClosedPeriod, Organisation, Role, StaffMembership
+from kollega.core.models.participants import Gender, Participant, ParticipantStatusChange, Status
+from kollega.core.models.programmes import PositionRule, Programme, Theme, TimeSlot
+
+__all__ = [
+    "AuditEntry",
+    "ClosedPeriod",
+    "Consent",
+    "ConsentItem",
+    "ConsentText",
+    "Gender",
+    "Organisation",
+    "Participant",
+    "ParticipantStatusChange",
+    "PositionRule",
+    "Programme",
+    "Role",
+    "StaffMembership",
+    "Status",
+    "Theme",
+    "TimeSlot",
+]

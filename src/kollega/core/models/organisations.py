@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("%(zone)s is not a known time zone."), params={"zone": value}) from exc
+
+
+class Organisation(models.Model):
+    """Who runs programmes: a university, an association, a business service."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Helsinki", validators=[validate_time_zone]
+    )
+    support_email = models.EmailField(_("support email"), blank=True)
+    support_phone = models.CharField(_("support phone"), max_length=40, blank=True)
+    support_hours = models.CharField(_("support hours"), max_length=200, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class ClosedPeriod(models.Model):
+    """Days when the organisation holds no meetings or interviews (Christmas, summer)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="closed_periods")
+    name = models.CharField(_("name"), max_length=100)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("closed period")
+        verbose_name_plural = _("closed periods")
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="core_closedperiod_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start_date}–{self.end_date}"
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    FACILITATOR = "facilitator", _("Facilitator")
+
+
+class StaffMembership(models.Model):
+    """A person's role in an organisation. One person may be staff of several."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user", "role"], name="core_staff_unique_role"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="core_staff_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"

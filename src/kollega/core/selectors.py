@@ -1,0 +1,269 @@
+"""Reads of the core, each checking who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from kollega.accounts.models import User
+from kollega.core.models import (
+    Consent,
+    ConsentText,
+    Organisation,
+    Participant,
+    ParticipantStatusChange,
+    Programme,
+    Role,
+    StaffMembership,
+    Status,
+)
+
+AnyUser = User | AnonymousUser
+
+
+@dataclass
+class Roles:
+    """What a signed-in person is, across organisations."""
+
+    coordinator_of: list[Organisation] = field(default_factory=list)
+    facilitator_of: list[Organisation] = field(default_factory=list)
+    participations: list[Participant] = field(default_factory=list)
+
+    @property
+    def coordinator(self) -> bool:
+        return bool(self.coordinator_of)
+
+    @property
+    def facilitator(self) -> bool:
+        return bool(self.facilitator_of)
+
+    @property
+    def participant(self) -> bool:
+        return bool(self.participations)
+
+    @property
+    def staff(self) -> bool:
+        return self.coordinator or self.facilitator
+
+
+def roles_for_user(*, user: AnyUser) -> Roles:
+    if not user.is_authenticated:
+        return Roles()
+    roles = Roles()
+    for membership in StaffMembership.objects.filter(user=user).select_related("organisation"):
+        target = roles.coordinator_of if membership.role == Role.COORDINATOR else roles.facilitator_of
+        target.append(membership.organisation)
+    roles.participations = list(
+        Participant.objects.filter(user=user).select_related("programme", "programme__organisation")
+    )
+    return roles
+
+
+def user_is_staff(*, user: AnyUser) -> bool:
+    return user.is_authenticated and StaffMembership.objects.filter(user=user).exists()
+
+
+def organisation_ids_for_coordinator(*, user: AnyUser) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        StaffMembership.objects.filter(user=user, role=Role.COORDINATOR).values_list("organisation_id", flat=True)
+    )
+
+
+def organisation_ids_for_staff(*, user: AnyUser) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(StaffMembership.objects.filter(user=user).values_list("organisation_id", flat=True))
+
+
+def organisation_list_for_coordinator(*, user: AnyUser) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=organisation_ids_for_coordinator(user=user))
+
+
+def organisation_get_for_coordinator(*, user: AnyUser, slug: str) -> Organisation:
+    """The organisation, if ``user`` coordinates it; otherwise 404 (never reveal others)."""
+    org = Organisation.objects.filter(slug=slug, pk__in=organisation_ids_for_coordinator(user=user)).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def programme_list_for_user(*, user: AnyUser) -> QuerySet[Programme]:
+    """Programmes a coordinator runs, with the counts the list shows."""
+    return (
+        Programme.objects.filter(organisation_id__in=organisation_ids_for_coordinator(user=user))
+        .select_related("organisation")
+        .annotate(
+            participant_count=Count("participants", distinct=True),
+            applicant_count=Count(
+                "participants",
+                filter=Q(
+                    participants__status__in=[
+                        Status.REGISTERED,
+                        Status.WAITING_LIST,
+                        Status.INTERVIEW_BOOKED,
+                        Status.INTERVIEWED,
+                        Status.ACCEPTED,
+                    ]
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("-created_at")
+    )
+
+
+def programme_get_for_coordinator(*, user: AnyUser, pk: int) -> Programme:
+    programme = (
+        Programme.objects.select_related("organisation")
+        .filter(pk=pk, organisation_id__in=organisation_ids_for_coordinator(user=user))
+        .first()
+    )
+    if programme is None:
+        raise Http404
+    return programme
+
+
+@dataclass
+class ParticipantFilters:
+    status: list[str] = field(default_factory=list)
+    query: str = ""
+    time_slot: str = ""
+    order: str = "registered"
+
+    ORDERINGS = {
+        "registered": ("registered_at", "id"),
+        "-registered": ("-registered_at", "-id"),
+        "name": ("user__full_name", "id"),
+        "-name": ("-user__full_name", "-id"),
+        "status": ("status", "id"),
+        "company": ("company_name", "id"),
+    }
+
+
+def participant_queryset() -> QuerySet[Participant]:
+    return Participant.objects.select_related("user", "programme", "programme__organisation").prefetch_related(
+        "time_slots"
+    )
+
+
+def participant_list(*, programme: Programme, filters: ParticipantFilters | None = None) -> QuerySet[Participant]:
+    """Participants of one programme. Callers have checked access to ``programme``."""
+    filters = filters or ParticipantFilters()
+    qs = participant_queryset().filter(programme=programme)
+    if filters.status:
+        qs = qs.filter(status__in=filters.status)
+    if filters.query:
+        q = filters.query.strip()
+        qs = qs.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q) | Q(company_name__icontains=q))
+    if filters.time_slot:
+        qs = qs.filter(time_slots__key=filters.time_slot)
+    qs = qs.annotate(in_group=Exists(_membership_model().objects.filter(participant=OuterRef("pk")))).select_related(
+        "membership__group"
+    )
+    return qs.order_by(*ParticipantFilters.ORDERINGS.get(filters.order, ParticipantFilters.ORDERINGS["registered"]))
+
+
+def _membership_model() -> Any:
+    from kollega.grouping.models import GroupMembership
+
+    return GroupMembership
+
+
+def participant_get_for_user(*, user: AnyUser, pk: int) -> Participant:
+    """A participant as seen by staff of its organisation, or by the person themself."""
+    participant = participant_queryset().filter(pk=pk).first()
+    if participant is None or not participant_visible_to(user=user, participant=participant):
+        raise Http404
+    return participant
+
+
+def participant_get_for_coordinator(*, user: AnyUser, pk: int) -> Participant:
+    participant = (
+        participant_queryset()
+        .filter(pk=pk, programme__organisation_id__in=organisation_ids_for_coordinator(user=user))
+        .first()
+    )
+    if participant is None:
+        raise Http404
+    return participant
+
+
+def participant_visible_to(*, user: AnyUser, participant: Participant) -> bool:
+    if not user.is_authenticated:
+        return False
+    if participant.user_id == user.pk:
+        return True
+    if participant.programme.organisation_id in organisation_ids_for_coordinator(user=user):
+        return True
+    # A facilitator sees the members of the groups they facilitate.
+    from kollega.grouping.models import Group
+
+    return Group.objects.filter(
+        Q(lead_facilitator=user) | Q(co_facilitator=user), memberships__participant=participant
+    ).exists()
+
+
+def participant_history(*, participant: Participant) -> QuerySet[ParticipantStatusChange]:
+    return participant.status_changes.select_related("actor").order_by("at", "id")
+
+
+def participant_has_started(*, participant: Participant) -> bool:
+    """Started: the person's group has held a meeting with them in it."""
+    from kollega.meetings.models import Meeting, MeetingStatus
+
+    return Meeting.objects.filter(group__memberships__participant=participant, status=MeetingStatus.HELD).exists()
+
+
+def participant_group_finished(*, participant: Participant) -> bool:
+    """Whether the person's group has held its last planned meeting."""
+    from kollega.meetings.models import Meeting, MeetingStatus
+
+    membership = getattr(participant, "membership", None)
+    if membership is None:
+        return False
+    meetings = Meeting.objects.filter(group_id=membership.group_id).exclude(status=MeetingStatus.CANCELLED)
+    last = meetings.order_by("-number").first()
+    return last is not None and last.status == MeetingStatus.HELD
+
+
+def consents_current(*, participant: Participant) -> dict[str, Consent]:
+    """The latest decision per consent item."""
+    latest: dict[str, Consent] = {}
+    for consent in participant.consents.select_related("text").order_by("at", "id"):
+        latest[consent.item] = consent
+    return latest
+
+
+def consent_given(*, participant: Participant, item: str) -> bool:
+    consent = participant.consents.filter(item=item).order_by("-at", "-id").first()
+    return bool(consent and consent.given)
+
+
+def consent_history(*, participant: Participant) -> QuerySet[Consent]:
+    return participant.consents.select_related("text", "actor").order_by("-at", "-id")
+
+
+def consent_text_current(*, programme: Programme, item: str) -> ConsentText | None:
+    return ConsentText.objects.filter(programme=programme, item=item).order_by("-version").first()
+
+
+def participant_status_counts(*, programme: Programme) -> dict[str, int]:
+    rows = Participant.objects.filter(programme=programme).values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(Status.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def programmes_prefetched(qs: QuerySet[Programme]) -> QuerySet[Programme]:
+    from kollega.core.models import Theme, TimeSlot
+
+    return qs.prefetch_related(
+        Prefetch("time_slots", queryset=TimeSlot.objects.order_by("position", "start_time")),
+        Prefetch("themes", queryset=Theme.objects.order_by("order", "id")),
+    )

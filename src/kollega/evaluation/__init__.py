@@ -1,0 +1,1 @@
+"""Step 6: reports and the change in well-being."""

@@ -1,0 +1,1 @@
+"""Step 5: the facilitator's console."""

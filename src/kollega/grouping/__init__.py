@@ -1,0 +1,1 @@
+"""Step 4: groups, memberships, facilitators and theme plans."""

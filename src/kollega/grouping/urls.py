@@ -1,0 +1,2 @@
+app_name = "grouping"
+urlpatterns: list = []

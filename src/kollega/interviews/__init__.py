@@ -1,0 +1,1 @@
+"""Step 3: intake interviews and the baseline self-assessment."""

@@ -1,0 +1,1 @@
+"""Steps 4-5: meeting schedules, invitations, reminders and materials."""

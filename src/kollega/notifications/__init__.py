@@ -1,0 +1,1 @@
+"""One path for every email: the outbox and its sender."""

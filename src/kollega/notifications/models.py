@@ -1,0 +1,72 @@
+"""Every outgoing email is a row here before it is sent (the outbox)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class Notification(models.Model):
+    """One message to one recipient about one thing.
+
+    ``(recipient, kind, subject, version)`` is unique in the database, so asking
+    twice to send the same message stores it once. ``subject`` names what the
+    message is about as ``app.model:pk`` (or is empty for messages about nothing
+    stored, such as a sign-in code, which then use a fresh version).
+    """
+
+    organisation = models.ForeignKey(
+        "core.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    recipient = models.EmailField(_("recipient"))
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    language = models.CharField(_("language"), max_length=8, default="fi")
+    subject = models.CharField(_("about"), max_length=100, blank=True, default="")
+    version = models.CharField(_("version"), max_length=64, default="1")
+    context = models.JSONField(default=dict, blank=True)
+    urgent = models.BooleanField(default=False)
+    due_at = models.DateTimeField(_("due"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    rendered_subject = models.CharField(_("subject line"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "subject", "version"], name="notifications_one_per_recipient_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=NotificationStatus.values), name="notifications_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["organisation", "status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient} ({self.status})"

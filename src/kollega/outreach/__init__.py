@@ -1,0 +1,1 @@
+"""Step 1: the public programme page and outreach channels."""

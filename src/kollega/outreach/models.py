@@ -1,0 +1,1 @@
+"""Models of this step arrive with the issue that needs them."""

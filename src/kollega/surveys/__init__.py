@@ -1,0 +1,1 @@
+"""Forms as data: questions, versions and answers."""
