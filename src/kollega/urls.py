@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kollega.accounts.urls")),
     path("", include("kollega.grouping.urls")),
     path("outbox/", include("kollega.notifications.urls")),
+    path("account/api-tokens/", include("kollega.api.ui_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
