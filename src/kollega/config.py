@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,13 @@ def load(environ_: dict[str, str] | None = None) -> Config:
     if kind not in {"development", "test", PRODUCTION}:
         raise ConfigError(f"KOLLEGA_ENV must be development, test or production, not {kind!r}")
     production = kind == PRODUCTION
-    data_dir = Path(env.get("KOLLEGA_DATA_DIR") or Path.cwd() / "data").resolve()
+    if env.get("KOLLEGA_DATA_DIR"):
+        data_dir = Path(env["KOLLEGA_DATA_DIR"]).resolve()
+    elif kind == "test":
+        # Each test run keeps its files (secret key, job store) apart from the demo's.
+        data_dir = Path(tempfile.mkdtemp(prefix="kollega-test-"))
+    else:
+        data_dir = (Path.cwd() / "data").resolve()
     debug = _bool("DEBUG", env.get("DEBUG"), default=not production)
     if production and debug:
         raise ConfigError("DEBUG must not be on in production")

@@ -157,6 +157,7 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = not CONFIG.is_production
+WHITENOISE_AUTOREFRESH = not CONFIG.is_production
 
 # Email: every message is a row in the outbox (kollega.notifications) and is
 # handed to this backend by the sender job.

@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from kollega.api.urls import api
+from kollega.core import views as core_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", core_views.home, name="home"),
     path("", include("kollega.core.urls")),
     path("", include("kollega.accounts.urls")),
     path("", include("kollega.grouping.urls")),

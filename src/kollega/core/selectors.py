@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kollega.accounts.models import User
@@ -163,16 +163,8 @@ def participant_list(*, programme: Programme, filters: ParticipantFilters | None
         qs = qs.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q) | Q(company_name__icontains=q))
     if filters.time_slot:
         qs = qs.filter(time_slots__key=filters.time_slot)
-    qs = qs.annotate(in_group=Exists(_membership_model().objects.filter(participant=OuterRef("pk")))).select_related(
-        "membership__group"
-    )
+    qs = qs.select_related("membership__group")
     return qs.order_by(*ParticipantFilters.ORDERINGS.get(filters.order, ParticipantFilters.ORDERINGS["registered"]))
-
-
-def _membership_model() -> Any:
-    from kollega.grouping.models import GroupMembership
-
-    return GroupMembership
 
 
 def participant_get_for_user(*, user: AnyUser, pk: int) -> Participant:
@@ -267,3 +259,59 @@ def programmes_prefetched(qs: QuerySet[Programme]) -> QuerySet[Programme]:
         Prefetch("time_slots", queryset=TimeSlot.objects.order_by("position", "start_time")),
         Prefetch("themes", queryset=Theme.objects.order_by("order", "id")),
     )
+
+
+@dataclass
+class Participation:
+    """What a participant sees of one programme they take part in."""
+
+    participant: Participant
+    group: Any
+    next_meeting: Any
+    meetings: list[Any]
+    consents: dict[str, Consent]
+    peers: list[Any]
+
+
+def participations_for_user(*, user: AnyUser) -> list[Participation]:
+    """The signed-in person's own participations, newest programme first."""
+    if not user.is_authenticated:
+        return []
+    from django.utils import timezone
+
+    from kollega.grouping.selectors import group_peer_list
+    from kollega.meetings.models import Meeting, MeetingStatus
+
+    participants = list(
+        participant_queryset()
+        .filter(user=user)
+        .select_related(
+            "membership__group__time_slot", "membership__group__lead_facilitator", "membership__group__co_facilitator"
+        )
+        .prefetch_related(Prefetch("consents", queryset=Consent.objects.select_related("text").order_by("at", "id")))
+        .order_by("-programme__created_at")
+    )
+    group_ids = [p.membership.group_id for p in participants if hasattr(p, "membership")]
+    meetings_by_group: dict[int, list[Meeting]] = {}
+    for meeting in Meeting.objects.filter(group_id__in=group_ids).select_related("theme").order_by("starts_at"):
+        meetings_by_group.setdefault(meeting.group_id, []).append(meeting)
+    now = timezone.now()
+    result = []
+    for participant in participants:
+        membership = getattr(participant, "membership", None)
+        meetings = meetings_by_group.get(membership.group_id, []) if membership else []
+        upcoming = [m for m in meetings if m.status == MeetingStatus.PLANNED and m.ends_at >= now]
+        latest: dict[str, Consent] = {}
+        for consent in participant.consents.all():
+            latest[consent.item] = consent
+        result.append(
+            Participation(
+                participant=participant,
+                group=membership.group if membership else None,
+                next_meeting=upcoming[0] if upcoming else None,
+                meetings=meetings,
+                consents=latest,
+                peers=group_peer_list(group=membership.group) if membership else [],
+            )
+        )
+    return result

@@ -621,3 +621,32 @@ def consent_record(
         data={"item": item, "given": given, "version": text.version},
     )
     return consent
+
+
+class BulkTransitionError(ValidationError):
+    """Some of the chosen participants cannot make the move; nobody was changed."""
+
+    def __init__(self, refused: list[tuple[Participant, str]]) -> None:
+        self.refused = refused
+        super().__init__([f"{p.user.display_name}: {msg}" for p, msg in refused], code="bulk_refused")
+
+
+@transaction.atomic
+def participants_change_status_bulk(
+    *, participants: list[Participant], to_status: str, actor: User | None, reason: str = ""
+) -> list[Participant]:
+    """Move several participants at once: all of them, or (if any is refused) none."""
+    refused: list[tuple[Participant, str]] = []
+    changed: list[Participant] = []
+    for participant in participants:
+        try:
+            with transaction.atomic():
+                changed.append(
+                    participant_change_status(participant=participant, to_status=to_status, actor=actor, reason=reason)
+                )
+        except TransitionError as exc:
+            refused.append((participant, " ".join(exc.messages)))
+    if refused:
+        transaction.set_rollback(True)
+        raise BulkTransitionError(refused)
+    return changed

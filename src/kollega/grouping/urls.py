@@ -1,2 +1,9 @@
+from django.urls import path
+
+from kollega.grouping import views
+
 app_name = "grouping"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("my-groups/", views.my_groups, name="my_groups"),
+]

@@ -1,0 +1,71 @@
+"""Reads for groups, each checking who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from kollega.core.selectors import AnyUser
+from kollega.grouping.models import Group, GroupMembership
+from kollega.meetings.models import Meeting
+
+
+def group_list_for_facilitator(*, user: AnyUser) -> QuerySet[Group]:
+    """Groups the person leads or co-facilitates, with members and meetings."""
+    if not user.is_authenticated:
+        return Group.objects.none()
+    return (
+        Group.objects.filter(Q(lead_facilitator=user) | Q(co_facilitator=user))
+        .select_related("programme__organisation", "time_slot", "lead_facilitator", "co_facilitator")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=GroupMembership.objects.select_related("participant__user").order_by(
+                    "participant__user__full_name"
+                ),
+            ),
+            Prefetch("meetings", queryset=Meeting.objects.select_related("theme").order_by("number")),
+        )
+        .order_by("start_date", "name")
+    )
+
+
+@dataclass(frozen=True)
+class Peer:
+    """What one member shows of themself to their group: only what they agreed to share."""
+
+    name: str
+    company: str
+    email: str
+
+    @property
+    def anonymous(self) -> bool:
+        return not (self.name or self.company or self.email)
+
+
+def group_peer_list(*, group: Group) -> list[Peer]:
+    """The group's members as the group may see them, following each one's latest consents."""
+    from kollega.core.models import Consent, ConsentItem, Participant, Status
+
+    members = list(
+        Participant.objects.filter(membership__group=group)
+        .exclude(status__in=[Status.CANCELLED, Status.WITHDRAWN])
+        .select_related("user")
+        .prefetch_related(Prefetch("consents", queryset=Consent.objects.order_by("at", "id")))
+        .order_by("user__full_name", "pk")
+    )
+    peers = []
+    for member in members:
+        latest: dict[str, bool] = {}
+        for consent in member.consents.all():
+            latest[consent.item] = consent.given
+        peers.append(
+            Peer(
+                name=member.user.full_name if latest.get(ConsentItem.SHARE_NAME) else "",
+                company=member.company_name if latest.get(ConsentItem.SHARE_COMPANY) else "",
+                email=member.user.email if latest.get(ConsentItem.SHARE_EMAIL) else "",
+            )
+        )
+    return peers

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kollega.core.selectors import roles_for_user
+from kollega.grouping.selectors import group_list_for_facilitator
+
+
+@login_required
+def my_groups(request: HttpRequest) -> HttpResponse:
+    """A facilitator's own groups, with members and meetings."""
+    roles = roles_for_user(user=request.user)
+    groups = group_list_for_facilitator(user=request.user)
+    return render(request, "grouping/my_groups.html", {"groups": groups, "is_staff": roles.staff})
