@@ -63,6 +63,12 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.programme_id})"
 
+    @property
+    def industry_name(self) -> str:
+        from kollega.core.industries import industry_name
+
+        return industry_name(self.industry) if self.industry else ""
+
 
 class ParticipantStatusChange(models.Model):
     """The full history of a participant: who moved them, when, why.
