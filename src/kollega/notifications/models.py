@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,10 @@ class Notification(models.Model):
     twice to send the same message stores it once. ``subject`` names what the
     message is about as ``app.model:pk`` (or is empty for messages about nothing
     stored, such as a sign-in code, which then use a fresh version).
+
+    ``next_attempt_at`` is when a sender may next take the row: the due time for
+    a new message, a later time after a failure, and empty once nothing more
+    will be tried (sent, skipped, or failed too many times).
     """
 
     organisation = models.ForeignKey(
@@ -36,17 +41,22 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=8, default="fi")
     subject = models.CharField(_("about"), max_length=100, blank=True, default="")
     version = models.CharField(_("version"), max_length=64, default="1")
-    context = models.JSONField(default=dict, blank=True)
-    urgent = models.BooleanField(default=False)
+    context = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    # Copied from the kind when queued, so the outbox hides the content even if
+    # the kind's definition changes later.
+    sensitive = models.BooleanField(_("sensitive"), default=False)
     due_at = models.DateTimeField(_("due"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(_("taken by a sender"), null=True, blank=True)
+    claimed_by = models.CharField(_("sender"), max_length=100, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     rendered_subject = models.CharField(_("subject line"), max_length=255, blank=True)
@@ -64,9 +74,24 @@ class Notification(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_at"]),
-            models.Index(fields=["organisation", "status", "due_at"]),
+            # What the sender looks for: waiting or failed rows whose time has come.
+            models.Index(fields=["status", "next_attempt_at"], name="notifications_due_idx"),
+            # The outbox: one organisation's messages, newest due first.
+            models.Index(fields=["organisation", "-due_at"], name="notifications_outbox_idx"),
+            models.Index(fields=["organisation", "status", "-due_at"], name="notifications_outbox_st_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        """What the outbox calls this kind of message."""
+        from kollega.notifications.kinds import label_for
+
+        return label_for(self.kind)
+
+    @property
+    def is_retrying(self) -> bool:
+        """Failed, but a sender will try again by itself."""
+        return self.status == NotificationStatus.FAILED and self.next_attempt_at is not None

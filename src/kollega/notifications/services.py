@@ -1,11 +1,57 @@
-"""The one path for every outgoing email. (Being implemented.)"""
+"""The one path for every outgoing email: store a row, then let a sender job deliver it.
+
+Apps call :func:`notification_queue`; nothing else in Kollega sends mail. The
+delivery itself (claiming, SMTP, retries) is in :mod:`kollega.notifications.sender`.
+"""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
+from email.utils import make_msgid, parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
-from kollega.notifications.models import Notification
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kollega.accounts.models import User
+from kollega.core.models import Organisation
+from kollega.core.services import audit_log, subject_key
+from kollega.notifications import kinds
+from kollega.notifications.models import Notification, NotificationStatus
+
+RESENDABLE = frozenset({NotificationStatus.FAILED, NotificationStatus.SENT, NotificationStatus.SKIPPED})
+#: Statuses from which sending again needs a confirmation: the message may already be in the inbox.
+RESEND_NEEDS_CONFIRMATION = frozenset({NotificationStatus.SENT, NotificationStatus.SKIPPED})
+
+
+def message_id_domain() -> str:
+    """The domain for our Message-IDs: the sender address's, else the site's."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    domain = address.rpartition("@")[2].strip().lower()
+    if domain and domain != "localhost":
+        return domain
+    return urlsplit(settings.KOLLEGA_BASE_URL).hostname or "kollega.invalid"
+
+
+def message_id_make() -> str:
+    return make_msgid(idstring="kollega", domain=message_id_domain())
+
+
+def _language(value: str) -> str:
+    code = (value or "").strip().lower()[:2]
+    known = {code for code, _name in settings.LANGUAGES}
+    return code if code in known else settings.LANGUAGE_CODE
+
+
+def _queue_send_job(notification_id: int) -> None:
+    from kollega.notifications.tasks import notification_send_task
+
+    notification_send_task(notification_id)
 
 
 def notification_queue(
@@ -14,11 +60,129 @@ def notification_queue(
     recipient: str,
     context: dict[str, Any],
     language: str = "fi",
-    subject: str = "",
-    version: str | int = 1,
+    subject: str | models.Model = "",
+    version: str | int | None = None,
     due_at: datetime | None = None,
-    organisation: Any = None,
-    recipient_user: Any = None,
+    organisation: Organisation | None = None,
+    recipient_user: User | None = None,
     urgent: bool = False,
 ) -> Notification:
-    raise NotImplementedError
+    """Store one message to one recipient; send it at once when it is urgent or already due.
+
+    ``subject`` is what the message is about (a model instance or ``app.model:pk``);
+    ``version`` changes when the message must go again about the same thing
+    (a rescheduled meeting). Asking twice for the same ``(recipient, kind,
+    subject, version)`` returns the stored row and sends nothing twice. Without
+    a subject and a version, every call is a new message (a fresh sign-in code).
+
+    The send job is queued when the surrounding transaction commits, so a
+    rolled-back change never sends mail.
+    """
+    spec = kinds.get(kind)  # refuses unregistered kinds
+    recipient = recipient.strip().lower()
+    if not recipient or "@" not in recipient:
+        raise ValidationError({"recipient": _("The message has no valid recipient address.")})
+    about = subject_key(subject) if isinstance(subject, models.Model) else subject.strip()
+    if version is None:
+        # Something stored is written about once per version; a message about
+        # nothing stored (a sign-in code) is always a new one.
+        version = "1" if about else secrets.token_hex(8)
+    now = timezone.now()
+    due = due_at or now
+    key = {"recipient": recipient, "kind": kind, "subject": about, "version": str(version)}
+
+    with transaction.atomic():
+        existing = Notification.objects.filter(**key).first()
+        if existing is not None:
+            return existing
+        row = Notification(
+            **key,
+            organisation=organisation,
+            recipient_user=recipient_user,
+            language=_language(language),
+            context=context,
+            urgent=urgent or spec.urgent,
+            sensitive=spec.sensitive,
+            due_at=due,
+            next_attempt_at=due,
+            message_id=message_id_make(),
+            created_at=now,
+        )
+        try:
+            # A savepoint, so a lost race leaves the caller's transaction usable.
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:
+            # Another process stored the same message between our read and our write.
+            existing = Notification.objects.filter(**key).first()
+            if existing is None:
+                raise
+            return existing
+        if row.urgent or due <= now:
+            pk = row.pk
+            transaction.on_commit(lambda: _queue_send_job(pk))
+    return row
+
+
+@transaction.atomic
+def notification_resend(*, notification: Notification, actor: User | None, confirmed: bool = False) -> Notification:
+    """A coordinator sends a message again: it waits again, due now, with a fresh count of attempts.
+
+    A failed message goes again as it was (same Message-ID: it never arrived).
+    A sent or skipped one needs ``confirmed``; a sent one gets a new Message-ID
+    so that the recipient's mail program shows the new copy. Sensitive
+    messages (sign-in codes, invitations) are never sent again from here.
+    """
+    row = Notification.objects.select_for_update().get(pk=notification.pk)
+    if row.sensitive:
+        raise ValidationError(
+            _("This message contains a sign-in code or a personal link, so it cannot be sent again from here.")
+        )
+    if row.status not in RESENDABLE:
+        raise ValidationError(_("This message is still waiting to be sent."))
+    if row.status in RESEND_NEEDS_CONFIRMATION and not confirmed:
+        raise ValidationError(
+            {"confirm": _("Tick the box to confirm that the message may reach the recipient a second time.")}
+        )
+    now = timezone.now()
+    previous = {
+        "status": row.status,
+        "due_at": row.due_at.isoformat(),
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "message_id": row.message_id,
+    }
+    if row.status == NotificationStatus.SENT:
+        row.message_id = message_id_make()
+    row.status = NotificationStatus.PENDING
+    row.due_at = now
+    row.next_attempt_at = now
+    row.attempts = 0
+    row.last_error = ""
+    row.sent_at = None
+    row.claimed_at = None
+    row.claimed_by = ""
+    row.save(
+        update_fields=[
+            "message_id",
+            "status",
+            "due_at",
+            "next_attempt_at",
+            "attempts",
+            "last_error",
+            "sent_at",
+            "claimed_at",
+            "claimed_by",
+        ]
+    )
+    audit_log(
+        action="notifications.notification.resent",
+        subject=row,
+        actor=actor,
+        organisation=row.organisation,
+        data={"previous": previous},
+    )
+    pk = row.pk
+    transaction.on_commit(lambda: _queue_send_job(pk))
+    return row

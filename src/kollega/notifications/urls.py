@@ -1,2 +1,10 @@
+from django.urls import path
+
+from kollega.notifications import views
+
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.outbox, name="outbox"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/send-again/", views.resend, name="resend"),
+]

@@ -1,0 +1,33 @@
+"""Every periodic job of Kollega, in one place.
+
+Each job says when it runs and why. Exactly one worker process schedules
+these (see ``kollega worker``); any worker may run them. Jobs are thin: they call a service and take no objects.
+"""
+
+from __future__ import annotations
+
+import time
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from kollega.notifications.sender import notifications_send_due
+
+#: The mail batch stops starting new rounds after this many seconds, so that
+#: one run ends before the next minute's run begins.
+MAIL_BATCH_SECONDS = 50
+MAIL_BATCH_SIZE = 200
+
+
+# Every minute: send the messages that have come due (reminders, materials,
+# anything queued for later) and retry failed ones whose wait is over. Urgent
+# messages such as sign-in codes do not wait for this; they have their own job
+# queued when they are stored. Safe to run on many workers at once: rows are
+# claimed before sending.
+@db_periodic_task(crontab(minute="*"))
+def notifications_send_due_job() -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < MAIL_BATCH_SECONDS:
+        result = notifications_send_due(limit=MAIL_BATCH_SIZE)
+        if result.claimed < MAIL_BATCH_SIZE:
+            break

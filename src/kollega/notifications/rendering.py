@@ -1,0 +1,81 @@
+"""Turning a row into a subject line, a text part and an HTML part.
+
+Each kind has three templates, found through Django's template loaders so any
+app can ship them in its own ``templates/`` folder::
+
+    notifications/<kind>/subject.txt
+    notifications/<kind>/body.txt
+    notifications/<kind>/body.html   (extends "notifications/email_base.html")
+
+They are rendered in the row's language with the row's JSON ``context`` plus
+``organisation``, ``recipient`` and ``base_url``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.template import Context, engines
+from django.template.backends.django import Template as BackendTemplate
+from django.utils import translation
+
+from kollega.notifications.models import Notification
+
+SUBJECT_MAX = 255
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who the message is for, as templates see it: ``{{ recipient.name }}``."""
+
+    email: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+
+
+def template_names(kind: str) -> dict[str, str]:
+    return {part: f"notifications/{kind}/{part}" for part in ("subject.txt", "body.txt", "body.html")}
+
+
+def _render(name: str, context: dict[str, Any], *, autoescape: bool) -> str:
+    template = engines["django"].get_template(name)
+    assert isinstance(template, BackendTemplate)
+    # Text parts are not HTML: "&" stays "&" in them.
+    rendered = template.template.render(Context(context, autoescape=autoescape))
+    # A plain str, not Django's SafeString: a page that shows the message must escape it.
+    return "".join([rendered])
+
+
+def context_for(notification: Notification) -> dict[str, Any]:
+    user = notification.recipient_user
+    return {
+        **(notification.context or {}),
+        "organisation": notification.organisation,
+        "recipient": Recipient(email=notification.recipient, name=(user.full_name if user else "") or ""),
+        "base_url": settings.KOLLEGA_BASE_URL,
+        "language": notification.language,
+    }
+
+
+def render_notification(notification: Notification) -> RenderedMessage:
+    """The message as it is sent now. Raises ``TemplateDoesNotExist`` when a template is missing."""
+    names = template_names(notification.kind)
+    context = context_for(notification)
+    with translation.override(notification.language):
+        subject = _render(names["subject.txt"], context, autoescape=False)
+        text = _render(names["body.txt"], context, autoescape=False)
+        html = _render(names["body.html"], context, autoescape=True)
+    # A subject is one line, whatever the template's line breaks.
+    subject = " ".join(subject.split())[:SUBJECT_MAX]
+    return RenderedMessage(subject=subject, text=text.strip() + "\n", html=html)

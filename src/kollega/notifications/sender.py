@@ -1,0 +1,293 @@
+"""Delivering queued rows: claim, check, render, hand to the mail server, record.
+
+A row is *claimed* (pending or failed and due, or stuck in "sending" past the
+claim timeout → "sending", with ``claimed_at``/``claimed_by``) in a short
+statement of its own before the slow SMTP conversation, so two workers never
+send the same row. On PostgreSQL the batch claims with ``SELECT … FOR UPDATE
+SKIP LOCKED``; elsewhere (SQLite) with a conditional ``UPDATE … WHERE status
+IN (…)`` that only one process can win. A worker that dies mid-send leaves the
+row in "sending"; after ``KOLLEGA_MAIL_CLAIM_TIMEOUT_SECONDS`` another worker
+takes it again and sends it with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import smtplib
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from kollega.notifications import kinds
+from kollega.notifications.models import Notification, NotificationStatus
+from kollega.notifications.rendering import render_notification
+
+logger = logging.getLogger(__name__)
+
+#: The first retry waits this long; each further one twice as long, up to RETRY_DELAY_MAX.
+RETRY_DELAY_FIRST = timedelta(minutes=1)
+RETRY_DELAY_MAX = timedelta(hours=1)
+#: Urgent rows first, then the longest waiting.
+CLAIM_ORDER = ("-urgent", "next_attempt_at", "id")
+#: How much of an error is kept on the row.
+ERROR_MAX = 2000
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    given_up: int = 0
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt: 1, 2, 4, 8 … minutes, capped."""
+    delay = RETRY_DELAY_FIRST * (2 ** max(attempts - 1, 0))
+    return min(delay, RETRY_DELAY_MAX)
+
+
+def max_attempts() -> int:
+    return int(settings.KOLLEGA_MAIL_MAX_ATTEMPTS)
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=int(settings.KOLLEGA_MAIL_CLAIM_TIMEOUT_SECONDS))
+
+
+def _worker_token() -> str:
+    """Who claims, unique per claim: host, process and a random part."""
+    return f"{socket.gethostname()[:50]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def claimable(now: datetime, *, waiting_any_time: bool = False) -> Q:
+    """Rows a sender may take at ``now``.
+
+    ``waiting_any_time``: a waiting row counts even before its time. A job for
+    one row is queued only once the row is urgent or due, and the web server's
+    clock may run a little ahead of the worker's; a sign-in code must not wait
+    for the next periodic run because of that.
+    """
+    waiting = Q(status=NotificationStatus.PENDING) & (
+        Q(next_attempt_at__isnull=False) if waiting_any_time else Q(next_attempt_at__lte=now)
+    )
+    retry = Q(status=NotificationStatus.FAILED, next_attempt_at__lte=now)
+    abandoned = Q(status=NotificationStatus.SENDING, claimed_at__lt=now - claim_timeout(), attempts__lt=max_attempts())
+    return waiting | retry | abandoned
+
+
+def _claim_update(qs_filter: Q, token: str, now: datetime) -> int:
+    return Notification.objects.filter(qs_filter).update(
+        status=NotificationStatus.SENDING,
+        claimed_at=now,
+        claimed_by=token,
+        last_attempt_at=now,
+        attempts=F("attempts") + 1,
+    )
+
+
+def _claim_one(pk: int, now: datetime) -> str | None:
+    token = _worker_token()
+    # One conditional UPDATE: of two workers, only one sees the row still claimable.
+    won = _claim_update(Q(pk=pk) & claimable(now, waiting_any_time=True), token, now)
+    return token if won else None
+
+
+def _claim_batch(limit: int, now: datetime) -> tuple[str, list[int]]:
+    token = _worker_token()
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(claimable(now))
+                .order_by(*CLAIM_ORDER)
+                .values_list("pk", flat=True)[:limit]
+            )
+            if ids:
+                _claim_update(Q(pk__in=ids), token, now)
+        return token, ids
+    # No row locks (SQLite): pick candidates, then claim only those still
+    # claimable in one UPDATE, and read back which ones carry our token.
+    candidates = list(
+        Notification.objects.filter(claimable(now)).order_by(*CLAIM_ORDER).values_list("pk", flat=True)[:limit]
+    )
+    if not candidates:
+        return token, []
+    _claim_update(Q(pk__in=candidates) & claimable(now), token, now)
+    ids = list(Notification.objects.filter(pk__in=candidates, claimed_by=token).values_list("pk", flat=True))
+    return token, ids
+
+
+def _give_up_stuck(now: datetime) -> int:
+    """Rows whose worker died on the last allowed attempt: mark them failed for a coordinator to see."""
+    return Notification.objects.filter(
+        status=NotificationStatus.SENDING, claimed_at__lt=now - claim_timeout(), attempts__gte=max_attempts()
+    ).update(
+        status=NotificationStatus.FAILED,
+        next_attempt_at=None,
+        last_error="The sender stopped while sending this message, and no attempts are left.",
+    )
+
+
+def _finish(row: Notification, token: str, **fields: object) -> bool:
+    """Record the outcome, only if our claim still holds (another worker may have taken over a slow send)."""
+    updated = Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENDING, claimed_by=token).update(
+        **fields
+    )
+    if not updated:
+        logger.warning("Notification %s was taken over by another sender before %s finished.", row.pk, token)
+    return bool(updated)
+
+
+def _fail(row: Notification, token: str, error: str, now: datetime, subject: str | None = None) -> str:
+    attempts = row.attempts  # already counted when claimed
+    retry_at = now + retry_delay(attempts) if attempts < max_attempts() else None
+    fields: dict[str, object] = {
+        "status": NotificationStatus.FAILED,
+        "last_error": error[:ERROR_MAX],
+        "next_attempt_at": retry_at,
+    }
+    if subject is not None:
+        fields["rendered_subject"] = subject
+    _finish(row, token, **fields)
+    logger.warning("Notification %s (%s) failed on attempt %s: %s", row.pk, row.kind, attempts, error)
+    return NotificationStatus.FAILED
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable line for the outbox, with the mail server's own answer where there is one."""
+    name = type(exc).__name__
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items())
+        return f"{name}: {refused}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{name}: {exc.smtp_code} {_text(exc.smtp_error)}"
+    return f"{name}: {exc}"
+
+
+def build_email(row: Notification, subject: str, text: str, html: str) -> EmailMultiAlternatives:
+    organisation = row.organisation
+    reply_to = [organisation.support_email] if organisation and organisation.support_email else []
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient],
+        reply_to=reply_to,
+        headers={"Message-ID": row.message_id},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _rows(ids: Iterable[int]) -> list[Notification]:
+    rows = Notification.objects.select_related("organisation", "recipient_user").filter(pk__in=ids)
+    return list(rows.order_by(*CLAIM_ORDER))
+
+
+def _deliver(row: Notification, token: str, backend: BaseEmailBackend, now: datetime) -> str:
+    """Send one claimed row. Returns the status it ends in."""
+    try:
+        spec = kinds.get(row.kind)
+    except kinds.UnknownKindError:
+        _finish(
+            row,
+            token,
+            status=NotificationStatus.SKIPPED,
+            next_attempt_at=None,
+            last_error=f"No app registers the kind {row.kind!r} any more.",
+        )
+        return NotificationStatus.SKIPPED
+    if spec.still_valid is not None:
+        try:
+            verdict = spec.still_valid(row)
+        except Exception as exc:
+            logger.exception("Notification %s (%s): the still-valid check failed", row.pk, row.kind)
+            return _fail(row, token, f"Could not check whether the message is still valid: {exc}", now)
+        if verdict is False or isinstance(verdict, str):
+            reason = verdict if isinstance(verdict, str) and verdict else "No longer valid."
+            _finish(row, token, status=NotificationStatus.SKIPPED, next_attempt_at=None, last_error=reason[:ERROR_MAX])
+            logger.info("Notification %s (%s) skipped: %s", row.pk, row.kind, reason)
+            return NotificationStatus.SKIPPED
+    try:
+        rendered = render_notification(row)
+    except Exception as exc:  # a template error must not stop the batch
+        logger.exception("Notification %s (%s) could not be rendered", row.pk, row.kind)
+        return _fail(row, token, f"Could not render the message: {type(exc).__name__}: {exc}", now)
+    try:
+        backend.open()
+        delivered = backend.send_messages([build_email(row, rendered.subject, rendered.text, rendered.html)])
+        if not delivered:
+            raise RuntimeError("The mail backend accepted nothing.")
+    except Exception as exc:  # SMTP errors, refused connections, timeouts
+        # A session that failed may be unusable; the next message opens a new one.
+        with contextlib.suppress(Exception):  # closing a broken connection may fail too
+            backend.close()
+        return _fail(row, token, describe_error(exc), now, subject=rendered.subject)
+    _finish(
+        row,
+        token,
+        status=NotificationStatus.SENT,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        last_error="",
+        rendered_subject=rendered.subject,
+    )
+    return NotificationStatus.SENT
+
+
+def notification_send(pk: int, *, now: datetime | None = None) -> str | None:
+    """Send one row now, if it is waiting (or its retry is due) and no other sender has it.
+
+    Returns the status it ends in, or ``None`` when it was not ours to send
+    (already sent or skipped, taken by another worker, or failed and still
+    waiting for its retry).
+    """
+    now = now or timezone.now()
+    token = _claim_one(pk, now)
+    if token is None:
+        return None
+    backend = get_connection()
+    try:
+        return _deliver(_rows([pk])[0], token, backend, now)
+    finally:
+        backend.close()
+
+
+def notifications_send_due(*, limit: int = 200, now: datetime | None = None) -> BatchResult:
+    """Send up to ``limit`` rows that have come due, retrying failures whose wait is over."""
+    now = now or timezone.now()
+    result = BatchResult(given_up=_give_up_stuck(now))
+    token, ids = _claim_batch(limit, now)
+    result.claimed = len(ids)
+    if not ids:
+        return result
+    backend = get_connection()
+    try:
+        for row in _rows(ids):
+            outcome = _deliver(row, token, backend, now)
+            if outcome == NotificationStatus.SENT:
+                result.sent += 1
+            elif outcome == NotificationStatus.SKIPPED:
+                result.skipped += 1
+            else:
+                result.failed += 1
+    finally:
+        backend.close()
+    return result
