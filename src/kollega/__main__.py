@@ -1,4 +1,9 @@
-"""The ``kollega`` command: Django's manage.py plus Kollega's own commands."""
+"""The ``kollega`` command: Django's manage.py plus Kollega's own commands.
+
+Problems an operator must fix (a wrong setting, a database or Redis that cannot
+be reached) end the command with one line on stderr and exit status 2, never a
+traceback.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,13 @@ ALIASES = {
     "create-organisation": "create_organisation",
     "api-token": "api_token",
 }
+
+EXIT_CONFIG = 2
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"kollega: {message}\n")
+    sys.exit(EXIT_CONFIG)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,8 +37,14 @@ def main(argv: list[str] | None = None) -> None:
 
         execute_from_command_line(argv)
     except ConfigError as exc:
-        sys.stderr.write(f"kollega: {exc}\n")
-        sys.exit(2)
+        _fail(str(exc))
+    except Exception as exc:
+        from kollega.core.management.preflight import describe
+
+        message = describe(exc)
+        if message is None or "--traceback" in argv:
+            raise
+        _fail(message)
 
 
 if __name__ == "__main__":

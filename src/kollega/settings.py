@@ -131,8 +131,13 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip,3/m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# allauth's own security notices (password changed, authenticator added)
+# would each need an outbox kind and templates; they are off for now.
+ACCOUNT_EMAIL_NOTIFICATIONS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kollega"
+# Accept the code of the 30 seconds before and after too: phone clocks drift.
+MFA_TOTP_TOLERANCE = 1
 KOLLEGA_STAFF_MFA_REQUIRED = CONFIG.is_production
 
 LANGUAGE_CODE = "fi"

@@ -8,3 +8,8 @@ class AccountsConfig(AppConfig):
     name = "kollega.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from kollega.accounts.notifications import register_kinds
+
+        register_kinds()

@@ -10,8 +10,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # Paths a staff member without a second factor may still reach: enrolment
-# itself, signing out, static files and the language switch.
-_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/media/")
+# itself, signing out, static files, the language switch, and invitation links
+# (accepting one leads to enrolment anyway).
+_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/media/", "/invitation/")
 
 
 class StaffMfaRequiredMiddleware:

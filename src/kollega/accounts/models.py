@@ -12,6 +12,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from kollega.core.models.organisations import Role
 
 
 class UserManager(BaseUserManager["User"]):
@@ -104,13 +107,20 @@ class ApiToken(models.Model):
         return _hash_token(raw)
 
 
+class InvitationState(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    CANCELLED = "cancelled", pgettext_lazy("invitation status", "Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
 class StaffInvitation(models.Model):
     """An emailed invitation to join an organisation's staff with a role."""
 
     organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email address"))
     full_name = models.CharField(_("name"), max_length=200, blank=True)
-    role = models.CharField(_("role"), max_length=20)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -121,18 +131,45 @@ class StaffInvitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the link was last emailed; resending makes a new link and moves this.
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    #: The emailed link, known only to the code that just made it (only its hash is stored).
+    link: str = ""
 
     class Meta:
         verbose_name = _("staff invitation")
         verbose_name_plural = _("staff invitations")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "accepted_at", "cancelled_at"])]
+        constraints = [
+            # Inviting the same address to the same role again renews the
+            # waiting invitation instead of making a second one.
+            models.UniqueConstraint(
+                fields=["organisation", "email", "role"],
+                condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="accounts_invitation_one_pending",
+            ),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="accounts_invitation_role_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation_id} ({self.role})"
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return self.state == InvitationState.OPEN
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at is not None:
+            return InvitationState.ACCEPTED
+        if self.cancelled_at is not None:
+            return InvitationState.CANCELLED
+        if self.expires_at <= timezone.now():
+            return InvitationState.EXPIRED
+        return InvitationState.OPEN
 
     @staticmethod
     def hash(raw: str) -> str:

@@ -1,0 +1,186 @@
+"""The demo replays the piloted round exactly and has a live programme open for registration."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+from pytest_django import DjangoDbBlocker
+
+from kollega.core.demo import DEMO_SLUG, DemoResult, demo_build, demo_delete
+from kollega.core.demo.build import DEMO_PASSWORD, pilot_year
+from kollega.core.models import ConsentItem, Organisation, Participant, ParticipantStatusChange, Role, Status
+from kollega.core.selectors import consents_current, participant_status_counts
+from kollega.meetings.models import Meeting, MeetingStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[DemoResult]:
+    """One demo for the tests that only read it (building takes seconds)."""
+    with django_db_blocker.unblock():
+        yield demo_build(reset=True)
+        demo_delete()
+
+
+def history(participant: Participant) -> list[str]:
+    return [c.to_status for c in participant.status_changes.order_by("at", "id")]
+
+
+def test_the_pilot_replays_the_piloted_round(demo: DemoResult) -> None:
+    pilot = demo.pilot
+    counts = participant_status_counts(programme=pilot)
+    participants = list(pilot.participants.all())
+    started = [p for p in participants if p.status in {Status.COMPLETED, Status.WITHDRAWN}]
+    completed = [p for p in participants if p.status == Status.COMPLETED]
+    assert len(participants) == 25
+    assert counts[Status.CANCELLED] == 2
+    assert len(started) == 23
+    assert counts[Status.WITHDRAWN] == 3
+    assert counts[Status.COMPLETED] == 20
+    assert Counter(p.gender for p in started) == {"woman": 21, "man": 2}
+    assert Counter(p.gender for p in completed) == {"woman": 19, "man": 1}
+    for p in pilot.participants.filter(status=Status.WITHDRAWN):
+        assert p.status_changes.get(to_status=Status.WITHDRAWN).reason == "Yritystoiminta tauolla."
+    for p in pilot.participants.filter(status=Status.CANCELLED):
+        assert p.status_changes.get(to_status=Status.CANCELLED).reason
+
+
+def test_the_pilot_has_a_morning_and_an_afternoon_group_of_at_most_twelve(demo: DemoResult) -> None:
+    pilot = demo.pilot
+    groups = list(pilot.groups.order_by("start_date"))
+    assert [g.time_slot.key for g in groups] == ["morning", "afternoon"]
+    started_per_group = [g.memberships.exclude(participant__status=Status.CANCELLED).count() for g in groups]
+    assert started_per_group == [12, 11]
+    assert all(g.memberships.count() <= pilot.group_size_max == 12 for g in groups)
+    assert all(g.lead_facilitator and g.co_facilitator for g in groups)
+    # Everyone who started was in one of the two groups.
+    assert sum(started_per_group) == 23
+
+
+def test_each_pilot_group_held_five_meetings_three_weeks_apart_with_the_piloted_themes(demo: DemoResult) -> None:
+    pilot = demo.pilot
+    piloted = list(pilot.themes.order_by("order")[:5])
+    for group in pilot.groups.all():
+        meetings = list(group.meetings.order_by("number"))
+        assert [m.status for m in meetings] == [MeetingStatus.HELD] * 5
+        assert [m.theme for m in meetings] == piloted
+        local = [m.starts_at.astimezone(group.programme.organisation.tz) for m in meetings]
+        assert all((b.date() - a.date()).days == 21 and a.time() == b.time() for a, b in itertools.pairwise(local))
+        assert local[0].time().hour == group.time_slot.start_time.hour
+        assert meetings[-1].held_at < timezone.now()
+    assert piloted[0].position_rule == "first" and piloted[-1].key == "networks"
+
+
+def test_the_pilot_is_dated_in_the_past_registrations_in_autumn_groups_in_spring(demo: DemoResult) -> None:
+    result = demo
+    year = pilot_year(timezone.localdate())
+    tz = result.organisation.tz
+    registered = [p.registered_at.astimezone(tz).date() for p in result.pilot.participants.all()]
+    assert all(date(year - 1, 9, 1) <= day <= date(year - 1, 11, 30) for day in registered)
+    first = [g.start_date for g in result.pilot.groups.order_by("start_date")]
+    assert (first[0].year, first[0].month, first[1].month) == (year, 1, 2)
+    last = Meeting.objects.filter(group__programme=result.pilot).order_by("-starts_at").first()
+    assert last is not None and last.starts_at.astimezone(tz).month in {4, 5}
+    assert not ParticipantStatusChange.objects.filter(
+        participant__programme=result.pilot, at__gt=timezone.now()
+    ).exists()
+
+
+def test_the_pilot_year_is_the_last_spring_that_is_over() -> None:
+    assert pilot_year(date(2027, 3, 1)) == 2026
+    assert pilot_year(date(2027, 6, 1)) == 2027
+    built = demo_build(reset=True, today=date(2027, 3, 1))
+    assert built.pilot.groups.order_by("start_date").first().start_date.year == 2026  # type: ignore[union-attr]
+
+
+def test_every_pilot_participant_went_through_the_intake_in_order(demo: DemoResult) -> None:
+    pilot = demo.pilot
+    intake = [Status.REGISTERED, Status.INTERVIEW_BOOKED, Status.INTERVIEWED, Status.ACCEPTED]
+    for p in pilot.participants.all():
+        steps = history(p)
+        assert steps[:4] == intake, p
+        times = [c.at for c in p.status_changes.order_by("at", "id")]
+        assert times == sorted(times)
+        if p.status in {Status.COMPLETED, Status.WITHDRAWN}:
+            assert steps[4:] == [Status.IN_GROUP, p.status]
+
+
+def test_pilot_consents_privacy_for_all_sharing_varied_wellbeing_for_most(demo: DemoResult) -> None:
+    pilot = demo.pilot
+    current = [consents_current(participant=p) for p in pilot.participants.all()]
+    assert all(c[ConsentItem.PRIVACY_NOTICE].given for c in current)
+    for item in (ConsentItem.SHARE_NAME, ConsentItem.SHARE_COMPANY, ConsentItem.SHARE_EMAIL):
+        given = sum(c[item].given for c in current)
+        assert 0 < given < 25, item
+    assert 20 <= sum(c[ConsentItem.WELLBEING_QUESTIONNAIRE].given for c in current) < 25
+
+
+def test_pilot_industries_are_mostly_creative_and_service_trades(demo: DemoResult) -> None:
+    pilot = demo.pilot
+    industries = Counter(pilot.participants.values_list("industry", flat=True))
+    assert sum(industries[c] for c in "MNRSJPQ") >= 20
+    assert len(set(pilot.participants.values_list("region", flat=True))) >= 6
+    assert len(set(pilot.participants.values_list("years_in_business", flat=True))) >= 10
+
+
+def test_the_live_programme_is_open_for_registration_with_a_handful_registered(demo: DemoResult) -> None:
+    result = demo
+    live, now = result.live, timezone.now()
+    assert live.registration_is_open()
+    assert live.capacity == 24
+    assert timedelta(days=13) < now - live.registration_opens_at <= timedelta(days=15)  # type: ignore[operator]
+    assert timedelta(days=20) < live.registration_closes_at - now <= timedelta(days=22)  # type: ignore[operator]
+    participants = list(live.participants.all())
+    assert 6 <= len(participants) <= 8
+    assert {p.status for p in participants} == {Status.REGISTERED}
+    assert all(p.time_slots.exists() for p in participants)
+    assert all(live.registration_opens_at <= p.registered_at < now for p in participants)  # type: ignore[operator]
+    assert {p.language for p in participants} == {"fi", "sv", "en"}
+
+
+def test_the_organisation_staff_and_people_are_fictitious(demo: DemoResult) -> None:
+    result = demo
+    org = result.organisation
+    assert org.name.endswith("(demo)")
+    assert org.time_zone == "Europe/Helsinki"
+    assert org.support_email and org.support_phone
+    names = {p.name for p in org.closed_periods.all()}
+    assert any(n.startswith("Joulutauko") for n in names) and any(n.startswith("Kesätauko") for n in names)
+    assert set(org.staff.values_list("role", flat=True)) == {Role.COORDINATOR, Role.FACILITATOR}
+    assert org.staff.filter(role=Role.FACILITATOR).count() == 2
+    emails = [u.email for u in result.people]
+    assert len(emails) == 3 + 25 + 7
+    assert all(e.endswith("@example.org") for e in emails)
+    assert result.coordinator.check_password(DEMO_PASSWORD)
+    assert not result.facilitators[0].has_usable_password()
+
+
+def test_building_twice_keeps_the_demo() -> None:
+    first = demo_build(reset=True)
+    second = demo_build()
+    assert first.created and not second.created
+    assert (second.organisation.pk, second.pilot.pk, second.live.pk) == (
+        first.organisation.pk,
+        first.pilot.pk,
+        first.live.pk,
+    )
+    assert Organisation.objects.filter(slug=DEMO_SLUG).count() == 1
+    assert Participant.objects.count() == 32
+
+
+def test_reset_deletes_the_demo_and_builds_it_anew() -> None:
+    first = demo_build(reset=True)
+    other = Organisation.objects.create(name="Toinen organisaatio", slug="toinen")
+    rebuilt = demo_build(reset=True)
+    assert rebuilt.created
+    assert rebuilt.organisation.pk != first.organisation.pk
+    assert not Participant.objects.filter(programme=first.pilot.pk).exists()
+    assert Participant.objects.count() == 32
+    assert participant_status_counts(programme=rebuilt.pilot)[Status.COMPLETED] == 20
+    assert Organisation.objects.filter(pk=other.pk).exists()
