@@ -44,8 +44,8 @@ check: $(STAMP)
 
 # Refresh the translation catalogues after changing user-facing strings.
 messages: $(STAMP)
-	cd src/kollega && ../../$(BIN)/kollega makemessages -l fi -l sv -l en --no-obsolete --ignore "*/migrations/*"
-	cd src/kollega && ../../$(BIN)/kollega compilemessages
+	cd src/kollega && KOLLEGA_DATA_DIR=$(CURDIR)/data ../../$(BIN)/kollega makemessages -l fi -l sv -l en --no-obsolete --ignore "*/migrations/*"
+	cd src/kollega && KOLLEGA_DATA_DIR=$(CURDIR)/data ../../$(BIN)/kollega compilemessages
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

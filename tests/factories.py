@@ -33,8 +33,9 @@ def make_staff(organisation: Organisation, role: str = Role.COORDINATOR, email: 
 
 def make_programme(organisation: Organisation | None = None, **overrides: Any) -> Programme:
     organisation = organisation or make_organisation()
+    n = next(_seq)
     return services.programme_create_from_template(
-        organisation=organisation, title={"fi": f"Ohjelma {next(_seq)}", "en": "Programme"}, **overrides
+        organisation=organisation, title={"fi": f"Ohjelma {n:05d}", "en": f"Programme {n:05d}"}, **overrides
     )
 
 
@@ -73,7 +74,7 @@ def make_group(
     assert slot is not None
     group = group_create(
         programme=programme,
-        name=f"Group {next(_seq)}",
+        name=f"Group {next(_seq):05d}",
         time_slot=slot,
         weekday=start.weekday(),
         start_date=start,

@@ -25,6 +25,19 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_CONFIG)
 
 
+def _terminal_language() -> str:
+    """The operator's language for command output: KOLLEGA_LANGUAGE, else the system locale, else English.
+
+    Pages and emails follow each user's own language; this is only the terminal's.
+    """
+    for name in ("KOLLEGA_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").strip().lower()
+        if value:
+            code = value.split("_")[0].split(".")[0].split("-")[0]
+            return code if code in {"fi", "sv", "en"} else "en"
+    return "en"
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     if len(argv) > 1:
@@ -33,8 +46,12 @@ def main(argv: list[str] | None = None) -> None:
     from kollega.config import ConfigError
 
     try:
+        import django
         from django.core.management import execute_from_command_line
+        from django.utils import translation
 
+        django.setup()
+        translation.activate(_terminal_language())
         execute_from_command_line(argv)
     except ConfigError as exc:
         _fail(str(exc))

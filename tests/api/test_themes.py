@@ -46,7 +46,7 @@ def test_unknown_position_rule_is_refused_in_the_requests_language(api: ApiClien
     )
     assert response.status_code == 422
     assert response.json()["errors"]["position_rule"] == [
-        "Valitse oikea vaihtoehto. Valintasi ei löydy vaihtoehtojen joukosta."
+        "Valitse kelvollinen vaihtoehto. Valintasi ei ole sallittujen vaihtoehtojen joukossa."
     ]
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from kollega.core import services
 from kollega.core.models import Participant, Status
 from kollega.core.services import TransitionError
+from kollega.grouping.services import group_add_member
 from kollega.meetings.services import meeting_mark_held
 from tests.factories import make_group, make_participant, make_programme, meetings_of
 
@@ -71,7 +72,14 @@ def test_transition(state: str, target: str) -> None:
     assert participant.status == state.split(":")[0]
     history_before = participant.status_changes.count()
     allowed = _expected(state, target)
-    if allowed:
+    if allowed and target == S.IN_GROUP:
+        # Only placing a person in a group makes them "in a group".
+        with pytest.raises(TransitionError):
+            services.participant_change_status(participant=participant, to_status=target, actor=None)
+        group_add_member(group=make_group(programme), participant=participant, actor=None)
+        participant.refresh_from_db()
+        assert participant.status == S.IN_GROUP
+    elif allowed:
         services.participant_change_status(participant=participant, to_status=target, actor=None, reason="because")
         participant.refresh_from_db()
         assert participant.status == target

@@ -144,6 +144,7 @@ def test_without_an_organisation_the_message_is_signed_by_kollega(django_capture
     assert message.reply_to == []
 
 
-def test_an_unknown_language_falls_back_to_the_default(participant):
+def test_an_unknown_language_falls_back_to_the_default(participant, settings):
+    settings.LANGUAGE_CODE = "fi"  # the product's default (the suite runs in English)
     row = notification_queue(**news_kwargs(participant, language="de", due_at=timezone.now() + timedelta(hours=1)))
     assert row.language == "fi"

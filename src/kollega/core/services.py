@@ -454,6 +454,12 @@ def _actor(actor: User | None) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
+def _has_group(participant: Participant) -> bool:
+    from kollega.grouping.models import GroupMembership
+
+    return GroupMembership.objects.filter(participant=participant).exists()
+
+
 def _check_transition(participant: Participant, to_status: str, reason: str) -> None:
     current = participant.status
     label = dict(Status.choices)
@@ -467,6 +473,8 @@ def _check_transition(participant: Participant, to_status: str, reason: str) -> 
         )
     if to_status in machine.REASON_REQUIRED and not reason.strip():
         raise TransitionError(_("Write down a reason for this change."), code="reason_required")
+    if to_status == Status.IN_GROUP and not _has_group(participant):
+        raise TransitionError(_("A person becomes “in a group” by being placed in a group."), code="no_group")
     if current == Status.IN_GROUP:
         started = selectors.participant_has_started(participant=participant)
         if to_status in {Status.CANCELLED, Status.ACCEPTED} and started:
@@ -548,14 +556,14 @@ def participant_record_interview_no_show(
 
 
 @transaction.atomic
-def participants_complete_for_group(*, group: Any, actor: User | None) -> list[Participant]:
+def participants_complete_for_group(*, group: Any, actor: User | None, at: datetime | None = None) -> list[Participant]:
     """When a group's last meeting is held, its members who have not left complete."""
     done = []
     members = Participant.objects.filter(membership__group=group, status=Status.IN_GROUP)
     for participant in members:
         done.append(
             participant_change_status(
-                participant=participant, to_status=Status.COMPLETED, actor=actor, event="group_finished"
+                participant=participant, to_status=Status.COMPLETED, actor=actor, event="group_finished", at=at
             )
         )
     return done

@@ -58,10 +58,12 @@ def group_add_member(
         raise ValidationError(_("The participant is already in a group."))
     if group.memberships.count() >= group.programme.group_size_max:
         raise ValidationError(_("The group is full."))
-    participant_change_status(participant=participant, to_status=Status.IN_GROUP, actor=actor, at=at)
     membership = GroupMembership.objects.create(
         group=group, participant=participant, **({"joined_at": at} if at else {})
     )
+    # The status rules check the membership, so it exists first; a refusal
+    # rolls both back.
+    participant_change_status(participant=participant, to_status=Status.IN_GROUP, actor=actor, at=at)
     audit_log(
         action="grouping.member.added",
         subject=group,

@@ -71,7 +71,7 @@ def meeting_mark_held(*, meeting: Meeting, actor: User | None, at: datetime | No
         .exists()
     )
     if not remaining:
-        participants_complete_for_group(group=meeting.group, actor=actor)
+        participants_complete_for_group(group=meeting.group, actor=actor, at=at)
     return meeting
 
 
