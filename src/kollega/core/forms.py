@@ -11,6 +11,7 @@ from kollega.core import status as machine
 from kollega.core.models import ClosedPeriod, Organisation, PositionRule, Programme, Status, TimeSlot
 from kollega.core.models.texts import localized
 from kollega.core.programme_templates import programme_templates
+from kollega.core.services import PROGRAMME_SETTINGS
 
 LANGUAGE_LABELS = {"fi": _("in Finnish"), "sv": _("in Swedish"), "en": _("in English")}
 
@@ -84,19 +85,7 @@ class ProgrammeSettingsForm(PerLanguageMixin, forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = [
-            "slug",
-            "meeting_count",
-            "meeting_interval_days",
-            "meeting_length_minutes",
-            "group_size_min",
-            "group_size_max",
-            "reminder_lead_hours",
-            "languages",
-            "registration_opens_at",
-            "registration_closes_at",
-            "capacity",
-        ]
+        fields = ["slug", *PROGRAMME_SETTINGS]
         widgets = {
             "registration_opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "registration_closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
