@@ -81,9 +81,11 @@ def make_group(
         lead_facilitator=lead,
         co_facilitator=co,
     )
-    for _ in range(members):
-        group_add_member(group=group, participant=make_participant(programme, Status.ACCEPTED), actor=None)
     first = first_meeting_at or timezone.now() + timedelta(days=14)
+    # Members join before the first meeting, as they do in life.
+    joined = min(timezone.now(), first - timedelta(days=7))
+    for _ in range(members):
+        group_add_member(group=group, participant=make_participant(programme, Status.ACCEPTED), actor=None, at=joined)
     for number in range(1, meetings + 1):
         meeting_create(
             group=group, number=number, starts_at=first + timedelta(days=programme.meeting_interval_days * (number - 1))

@@ -200,3 +200,43 @@ def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
 def test_production_refuses_debug(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"^DEBUG must not be on in production"):
         config.load(production(tmp_path, DEBUG="true"))
+
+
+@pytest.mark.parametrize("url", ["consolemail://", "filemail:///tmp/mail"])
+def test_production_sends_mail_only_through_smtp(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError, match="EMAIL_URL must be an SMTP server in production"):
+        config.load(production(tmp_path, EMAIL_URL=url))
+
+
+def test_trusted_proxies_default_to_one_in_production_and_none_elsewhere(tmp_path: Path) -> None:
+    assert config.load(production(tmp_path)).trusted_proxies == 1
+    assert load(tmp_path).trusted_proxies == 0
+    assert config.load(production(tmp_path, KOLLEGA_TRUSTED_PROXIES="0")).trusted_proxies == 0
+    assert load(tmp_path, KOLLEGA_TRUSTED_PROXIES="2").trusted_proxies == 2
+
+
+@pytest.mark.parametrize("value", ["many", "-1", "9"])
+def test_wrong_trusted_proxies_names_the_variable(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match="KOLLEGA_TRUSTED_PROXIES"):
+        load(tmp_path, KOLLEGA_TRUSTED_PROXIES=value)
+
+
+def test_error_reports_hide_urls_with_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+    from kollega.errors import SettingsHidingFilter
+
+    shown = SettingsHidingFilter().get_safe_settings()
+    for name in ("KOLLEGA_DATABASE_URL", "KOLLEGA_REDIS_URL", "CONFIG", "HUEY", "CACHES", "SECRET_KEY"):
+        assert shown.get(name, "********************") == "********************", name
+
+
+def test_errors_never_print_a_password(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path, REDIS_URL="http://:S3cret@redis.example.org:6379/0")
+    assert "S3cret" not in str(info.value) and "***" in str(info.value)
+
+
+def test_an_unusable_data_folder_names_the_variable(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigError, match="KOLLEGA_DATA_DIR"):
+        config.load({"KOLLEGA_DATA_DIR": str(blocker / "data")})

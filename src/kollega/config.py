@@ -12,9 +12,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
+
+
+def redact(url: str) -> str:
+    """The URL without its password, safe to print."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
 class ConfigError(Exception):
@@ -38,6 +50,7 @@ class Config:
     default_from_email: str
     base_url: str
     csrf_trusted_origins: list[str]
+    trusted_proxies: int
 
     @property
     def is_production(self) -> bool:
@@ -66,13 +79,23 @@ def _secret_key(env: dict[str, str], production: bool, data_dir: Path) -> str:
     # Outside production the key is generated once and kept beside the data,
     # so that sessions and signed links survive restarts.
     path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key + "\n")
-    path.chmod(0o600)
-    return key
+    try:
+        if path.exists():
+            return path.read_text().strip()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        # Created exclusively: when two processes start at once, both use the first one's key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        return key
+    except OSError as exc:
+        raise ConfigError(
+            f"KOLLEGA_DATA_DIR ({data_dir}) cannot be used: {exc.strerror or exc}; point it at a writable folder"
+        ) from exc
 
 
 def _database(url: str, data_dir: Path) -> dict[str, Any]:
@@ -89,7 +112,13 @@ def _database(url: str, data_dir: Path) -> dict[str, Any]:
         name = str(db.get("NAME") or "")
         if not name or name == ":memory:":
             raise ConfigError("DATABASE_URL names no SQLite file; use sqlite:////absolute/path/kollega.sqlite3")
-        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"DATABASE_URL names a SQLite file in a folder that cannot be made: {Path(name).parent} "
+                f"({exc.strerror or exc})"
+            ) from exc
         # WAL lets the web server read while the worker writes.
         db["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -110,9 +139,9 @@ def _redis(url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     if parts.scheme not in {"redis", "rediss", "unix"}:
-        raise ConfigError(f"REDIS_URL must start with redis://, rediss:// or unix://, not {url!r}")
+        raise ConfigError(f"REDIS_URL must start with redis://, rediss:// or unix://, not {redact(url)!r}")
     if parts.scheme != "unix" and not parts.hostname:
-        raise ConfigError(f"REDIS_URL names no host: {url!r}")
+        raise ConfigError(f"REDIS_URL names no host: {redact(url)!r}")
     return url
 
 
@@ -124,8 +153,13 @@ def _email(url: str | None, production: bool) -> dict[str, Any] | None:
             )
         return None
     scheme = urlsplit(url).scheme
+    if production and scheme not in {"smtp", "smtps", "smtp+tls", "smtp+ssl"}:
+        # Sign-in codes must reach people, not a log or a file.
+        raise ConfigError(f"EMAIL_URL must be an SMTP server in production (smtp+tls://, smtps://), not {scheme}://")
     if scheme not in {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail"}:
-        raise ConfigError(f"EMAIL_URL must start with smtp://, smtp+tls://, smtps:// or consolemail://, not {url!r}")
+        raise ConfigError(
+            f"EMAIL_URL must start with smtp://, smtp+tls://, smtps:// or consolemail://, not {redact(url)!r}"
+        )
     try:
         conf = environ.Env.email_url_config(url)
     except Exception as exc:
@@ -168,6 +202,14 @@ def load(environ_: dict[str, str] | None = None) -> Config:
     if urlsplit(base_url).scheme not in {"http", "https"}:
         raise ConfigError(f"KOLLEGA_BASE_URL must start with http:// or https://, not {base_url!r}")
     origins = [o.strip() for o in env.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+    proxies_raw = env.get("KOLLEGA_TRUSTED_PROXIES", "").strip()
+    if proxies_raw:
+        if not proxies_raw.isdigit() or int(proxies_raw) > 5:
+            raise ConfigError(f"KOLLEGA_TRUSTED_PROXIES must be a number from 0 to 5, not {proxies_raw!r}")
+        trusted_proxies = int(proxies_raw)
+    else:
+        # In production Kollega normally sits behind one reverse proxy that terminates TLS.
+        trusted_proxies = 1 if production else 0
     return Config(
         env=kind,
         debug=debug,
@@ -181,4 +223,5 @@ def load(environ_: dict[str, str] | None = None) -> Config:
         default_from_email=env.get("DEFAULT_FROM_EMAIL", "").strip() or "Kollega <kollega@localhost>",
         base_url=base_url,
         csrf_trusted_origins=origins,
+        trusted_proxies=trusted_proxies,
     )

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kollega.core.middleware.OrganisationTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -217,9 +218,17 @@ if CONFIG.is_production:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+
+# Behind KOLLEGA_TRUSTED_PROXIES reverse proxies, the proxy tells the scheme
+# and the visitor's address (rate limits count visitors, not the proxy).
+if CONFIG.trusted_proxies:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    ALLAUTH_TRUSTED_PROXY_COUNT = CONFIG.trusted_proxies
+
+# Error reports never show URLs with passwords or the parsed configuration.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "kollega.errors.SettingsHidingFilter"
 
 LOGGING = {
     "version": 1,

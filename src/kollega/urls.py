@@ -1,9 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from kollega.api.urls import api
 from kollega.core import views as core_views
+
+# The operators' admin site signs in through allauth: rate limits and TOTP apply.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Kollega"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", core_views.home, name="home"),
@@ -12,6 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kollega.grouping.urls")),
     path("outbox/", include("kollega.notifications.urls")),
     path("account/api-tokens/", include("kollega.api.ui_urls")),
+    # Changing one's sign-in address is not offered: the address is the person's
+    # identity across programmes. allauth's page for it answers "not found".
+    path("accounts/email/", core_views.not_found),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -71,7 +71,7 @@ def test_a_redis_url_of_the_wrong_kind_is_one_line(data_dir: Path) -> None:
 @pytest.mark.parametrize("command", [["worker"], ["demo", "--no-serve"], ["serve"]])
 def test_an_unreachable_redis_is_one_line_naming_redis_url(migrated_dir: Path, command: list[str]) -> None:
     url = f"redis://127.0.0.1:{free_port()}/0"
-    line = one_line(run_kollega(*command, env=kollega_env(migrated_dir, REDIS_URL=url)))
+    line = one_line(run_kollega(*command, env=kollega_env(migrated_dir, REDIS_URL=url, DEBUG="false")))
     assert line.startswith(f"kollega: REDIS_URL ({url}) cannot be used")
 
 
@@ -107,7 +107,7 @@ def test_demo_refuses_to_run_in_production(data_dir: Path) -> None:
 
 
 def test_serve_refuses_a_database_with_unapplied_migrations(data_dir: Path) -> None:
-    line = one_line(run_kollega("serve", env=kollega_env(data_dir)))
+    line = one_line(run_kollega("serve", env=kollega_env(data_dir, DEBUG="false")))
     assert line.startswith("kollega: The database has")
     assert line.endswith("run kollega migrate")
 

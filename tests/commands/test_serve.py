@@ -31,7 +31,7 @@ def test_serve_runs_gunicorn_with_the_given_workers_and_stops_on_sigterm(
     port = free_port()
     server = start(
         "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--", "--no-control-socket",
-        env=kollega_env(migrated_dir),
+        env=kollega_env(migrated_dir, DEBUG="false"),
     )  # fmt: skip
     server.wait_for(rf"Starting Kollega on 127\.0\.0\.1:{port} with 2 web workers")
     server.wait_for("Starting gunicorn")
@@ -44,3 +44,12 @@ def test_serve_runs_gunicorn_with_the_given_workers_and_stops_on_sigterm(
 
 def test_default_worker_count_follows_the_cores_and_is_capped() -> None:
     assert 3 <= default_workers() <= MAX_DEFAULT_WORKERS
+
+
+def test_serve_refuses_to_run_with_debug_on(migrated_dir: Path) -> None:
+    from tests.support.processes import run_kollega
+
+    result = run_kollega("serve", env=kollega_env(migrated_dir, DEBUG="true"))
+    assert result.returncode != 0
+    assert "does not run with DEBUG on" in result.stderr
+    assert "Traceback" not in result.stderr

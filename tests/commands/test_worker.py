@@ -41,7 +41,8 @@ def test_worker_starts_schedules_periodic_jobs_and_stops_on_a_signal(
     # The periodic mail job runs once at start-up, then every minute.
     worker.wait_for(r"Executing kollega\.core\.tasks\.notifications_send_due_job")
     assert worker.stop(sig) == 0
-    assert "Consumer exiting" in worker.output
+    # A signal that lands in the instant before huey installs its handlers stops the start-up instead.
+    assert "Consumer exiting" in worker.output or "Stopped during start-up" in worker.output
     assert "Traceback" not in worker.output
 
 

@@ -45,7 +45,7 @@ def _reach(programme, state: str) -> Participant:
 # Written out by hand from the rules in the issue, not derived from the code.
 ALLOWED = {
     S.REGISTERED: {S.WAITING_LIST, S.INTERVIEW_BOOKED, S.DECLINED, S.CANCELLED},
-    S.WAITING_LIST: {S.REGISTERED, S.DECLINED, S.CANCELLED},
+    S.WAITING_LIST: {S.REGISTERED, S.INTERVIEW_BOOKED, S.DECLINED, S.CANCELLED},
     S.INTERVIEW_BOOKED: {S.REGISTERED, S.INTERVIEWED, S.DECLINED, S.CANCELLED},
     S.INTERVIEWED: {S.ACCEPTED, S.DECLINED, S.CANCELLED},
     S.ACCEPTED: {S.IN_GROUP, S.DECLINED, S.CANCELLED},
@@ -67,7 +67,7 @@ def _expected(state: str, target: str) -> bool:
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("target", S.values)
 def test_transition(state: str, target: str) -> None:
-    programme = make_programme()
+    programme = make_programme(meeting_count=2)
     participant = _reach(programme, state)
     assert participant.status == state.split(":")[0]
     history_before = participant.status_changes.count()
@@ -133,7 +133,7 @@ def test_no_show_needs_a_booking() -> None:
 
 @pytest.mark.django_db
 def test_holding_the_last_meeting_completes_members_who_stayed() -> None:
-    programme = make_programme()
+    programme = make_programme(meeting_count=3)
     past = timezone.now() - timedelta(days=90)
     group = make_group(programme, members=3, meetings=3, first_meeting_at=past)
     first, second, third = meetings_of(group)
@@ -175,3 +175,47 @@ def test_bulk_change_is_all_or_nothing() -> None:
     services.participants_change_status_bulk(participants=[fine], to_status=S.ACCEPTED, actor=None)
     fine.refresh_from_db()
     assert fine.status == S.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_holding_the_only_meeting_of_an_unfinished_schedule_completes_nobody() -> None:
+    programme = make_programme()  # five meetings
+    group = make_group(programme, members=2, meetings=1, first_meeting_at=timezone.now() - timedelta(days=1))
+    meeting_mark_held(meeting=meetings_of(group)[0], actor=None)
+    assert set(Participant.objects.filter(membership__group=group).values_list("status", flat=True)) == {S.IN_GROUP}
+
+
+@pytest.mark.django_db
+def test_cancelling_the_last_meeting_to_come_finishes_the_group() -> None:
+    from kollega.meetings.services import meeting_cancel
+
+    programme = make_programme(meeting_count=3)
+    group = make_group(programme, members=2, meetings=3, first_meeting_at=timezone.now() - timedelta(days=50))
+    first, second, third = meetings_of(group)
+    meeting_mark_held(meeting=first, actor=None)
+    meeting_mark_held(meeting=second, actor=None)
+    assert set(Participant.objects.filter(membership__group=group).values_list("status", flat=True)) == {S.IN_GROUP}
+    meeting_cancel(meeting=third, actor=None, reason="snow storm")
+    assert set(Participant.objects.filter(membership__group=group).values_list("status", flat=True)) == {S.COMPLETED}
+
+
+@pytest.mark.django_db
+def test_a_late_joiner_has_not_started_until_a_meeting_after_joining() -> None:
+    from kollega.core.selectors import participant_has_started
+    from kollega.grouping.services import group_add_member
+
+    programme = make_programme()
+    group = make_group(programme, members=1, meetings=2, first_meeting_at=timezone.now() - timedelta(days=30))
+    first, second = meetings_of(group)
+    meeting_mark_held(meeting=first, actor=None)
+    late = make_participant(programme, S.ACCEPTED)
+    group_add_member(group=group, participant=late, actor=None)
+    assert not participant_has_started(participant=late)
+    # Leaving now is a cancellation, not a withdrawal.
+    services.participant_change_status(participant=late, to_status=S.CANCELLED, actor=None, reason="changed mind")
+    Participant.objects.filter(pk=late.pk).update(status=S.ACCEPTED)
+    late.refresh_from_db()
+    group_add_member(group=group, participant=late, actor=None, at=timezone.now() - timedelta(days=10))
+    type(second).objects.filter(pk=second.pk).update(starts_at=timezone.now() - timedelta(days=9))
+    meeting_mark_held(meeting=second, actor=None)
+    assert participant_has_started(participant=late)

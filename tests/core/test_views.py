@@ -261,3 +261,24 @@ def test_participant_home_shows_next_meeting_first() -> None:
     me = Participant.objects.get(membership__group=group)
     page = client_for(me.user).get(reverse("core:participant_home"))
     assert page.text.index("Your next meeting") < page.text.index(programme.name)
+
+
+@pytest.mark.django_db
+def test_registration_times_are_typed_in_the_organisations_time_zone() -> None:
+    from kollega.core import services
+
+    org = services.organisation_create(name="Stockholms företagare", time_zone="Europe/Stockholm")
+    coordinator = make_staff(org)
+    programme = make_programme(org)
+    client = client_for(coordinator)
+    form = {
+        "title_fi": "Kevät", "slug": programme.slug, "meeting_count": 5, "meeting_interval_days": 21,
+        "meeting_length_minutes": 120, "group_size_min": 6, "group_size_max": 12, "reminder_lead_hours": 48,
+        "languages": ["fi", "sv"], "registration_opens_at": "2027-01-10T09:00",
+    }  # fmt: skip
+    assert client.post(reverse("core:programme_edit", args=[programme.pk]), form).status_code == 302
+    programme.refresh_from_db()
+    assert programme.registration_opens_at is not None
+    assert programme.registration_opens_at.isoformat() == "2027-01-10T08:00:00+00:00"  # 09:00 in Stockholm, winter
+    page = client.get(reverse("core:programme_edit", args=[programme.pk])).text
+    assert 'value="2027-01-10T09:00"' in page

@@ -148,3 +148,40 @@ def test_an_unknown_language_falls_back_to_the_default(participant, settings):
     settings.LANGUAGE_CODE = "fi"  # the product's default (the suite runs in English)
     row = notification_queue(**news_kwargs(participant, language="de", due_at=timezone.now() + timedelta(hours=1)))
     assert row.language == "fi"
+
+
+def test_secrets_of_sensitive_messages_are_forgotten_after_they_expire(db):
+    from kollega.accounts.notifications import LOGIN_CODE
+    from kollega.notifications.models import Notification
+    from kollega.notifications.sender import notifications_forget_secrets
+
+    row = notification_queue(kind=LOGIN_CODE, recipient="code@example.org", context={"code": "123456", "minutes": 15})
+    later = timezone.now() + timedelta(days=16)
+    assert notifications_forget_secrets(now=later) == 0  # not sent yet: kept
+    Notification.objects.filter(pk=row.pk).update(status="sent", sent_at=timezone.now())
+    assert notifications_forget_secrets() == 0  # still usable: kept
+    assert notifications_forget_secrets(now=later) == 1
+    row = Notification.objects.get(pk=row.pk)
+    assert row.context == {} and row.status == "sent"
+
+
+def test_a_row_taken_over_during_a_long_batch_is_left_to_its_new_sender(db, mailoutbox):
+    from django.core.mail import get_connection
+
+    from kollega.accounts.notifications import LOGIN_CODE
+    from kollega.notifications import sender
+    from kollega.notifications.models import Notification
+
+    rows = [
+        notification_queue(kind=LOGIN_CODE, recipient=f"r{i}@example.org", context={"code": "1", "minutes": 15})
+        for i in range(2)
+    ]
+    now = timezone.now()
+    token, ids = sender._claim_batch(10, now)
+    assert sorted(ids) == sorted(r.pk for r in rows)
+    # While the first row was being sent, our claim on the second ran out and another worker took it.
+    Notification.objects.filter(pk=rows[1].pk).update(claimed_by="another-worker")
+    outcomes = [sender._deliver(row, token, get_connection(), now) for row in sender._rows(ids)]
+    assert sorted(outcomes) == ["sending", "sent"]
+    assert [m.to for m in mailoutbox] == [[rows[0].recipient]]
+    assert Notification.objects.get(pk=rows[1].pk).claimed_by == "another-worker"

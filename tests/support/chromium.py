@@ -38,12 +38,26 @@ def playwright_has_own_browser() -> bool:
         return False
 
 
+def try_playwright_download() -> bool:
+    """Ask Playwright to download its own Chromium (needs a connection to Playwright's servers)."""
+    import subprocess
+
+    print("No Chromium found; asking Playwright to download one…")
+    try:
+        done = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=600, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
 def main() -> int:
     named = os.environ.get("KOLLEGA_CHROMIUM", "").strip()
     if named and not Path(named).exists():
         print(f"KOLLEGA_CHROMIUM names {named}, which does not exist; point it at a Chromium or unset it.")
         return 1
     if find_chromium() or playwright_has_own_browser():
+        return 0
+    if try_playwright_download() and playwright_has_own_browser():
         return 0
     print(
         "No Chromium for the browser tests: install one (Debian/Ubuntu: apt-get install chromium) "

@@ -35,6 +35,7 @@ class StaffMfaRequiredMiddleware:
 
         from kollega.core.selectors import user_is_staff
 
-        if not user_is_staff(user=user):
+        # Organisation staff and the installation's operators (admin site) alike.
+        if not (user.is_staff or user_is_staff(user=user)):
             return False
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -193,7 +193,9 @@ def participant_visible_to(*, user: AnyUser, participant: Participant) -> bool:
         return True
     if participant.programme.organisation_id in organisation_ids_for_coordinator(user=user):
         return True
-    # A facilitator sees the members of the groups they facilitate.
+    # A facilitator (still staff somewhere) sees the members of the groups they facilitate.
+    if not user_is_staff(user=user):
+        return False
     from kollega.grouping.models import Group
 
     return Group.objects.filter(
@@ -206,22 +208,38 @@ def participant_history(*, participant: Participant) -> QuerySet[ParticipantStat
 
 
 def participant_has_started(*, participant: Participant) -> bool:
-    """Started: the person's group has held a meeting with them in it."""
+    """Started: the person's group has held a meeting with them in it (since they joined)."""
+    from kollega.grouping.models import GroupMembership
     from kollega.meetings.models import Meeting, MeetingStatus
 
-    return Meeting.objects.filter(group__memberships__participant=participant, status=MeetingStatus.HELD).exists()
+    membership = GroupMembership.objects.filter(participant=participant).first()
+    if membership is None:
+        return False
+    return Meeting.objects.filter(
+        group_id=membership.group_id, status=MeetingStatus.HELD, starts_at__gte=membership.joined_at
+    ).exists()
+
+
+def group_has_finished(*, group: Any) -> bool:
+    """The group's whole schedule is laid out and every meeting not cancelled has been held.
+
+    "Laid out" means the group has as many meetings as the programme asks for
+    (cancelled ones included), so holding the first of a schedule still being
+    made finishes nothing.
+    """
+    from kollega.meetings.models import MeetingStatus
+
+    statuses = list(group.meetings.values_list("status", flat=True))
+    if len(statuses) < group.programme.meeting_count:
+        return False
+    remaining = [s for s in statuses if s != MeetingStatus.CANCELLED]
+    return bool(remaining) and all(s == MeetingStatus.HELD for s in remaining)
 
 
 def participant_group_finished(*, participant: Participant) -> bool:
-    """Whether the person's group has held its last planned meeting."""
-    from kollega.meetings.models import Meeting, MeetingStatus
-
+    """Whether the person's group has held its last meeting."""
     membership = getattr(participant, "membership", None)
-    if membership is None:
-        return False
-    meetings = Meeting.objects.filter(group_id=membership.group_id).exclude(status=MeetingStatus.CANCELLED)
-    last = meetings.order_by("-number").first()
-    return last is not None and last.status == MeetingStatus.HELD
+    return membership is not None and group_has_finished(group=membership.group)
 
 
 def consents_current(*, participant: Participant) -> dict[str, Consent]:
@@ -311,7 +329,10 @@ def participations_for_user(*, user: AnyUser) -> list[Participation]:
                 next_meeting=upcoming[0] if upcoming else None,
                 meetings=meetings,
                 consents=latest,
-                peers=group_peer_list(group=membership.group) if membership else [],
+                # Only current and finished members see their peers.
+                peers=group_peer_list(group=membership.group)
+                if membership and participant.status in {Status.IN_GROUP, Status.COMPLETED}
+                else [],
             )
         )
     return result

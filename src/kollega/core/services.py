@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -163,10 +163,14 @@ def staff_membership_add(
 @transaction.atomic
 def staff_membership_remove(*, membership: StaffMembership, actor: User | None) -> None:
     org = membership.organisation
-    if (
-        membership.role == Role.COORDINATOR
-        and StaffMembership.objects.filter(organisation=org, role=Role.COORDINATOR).count() == 1
-    ):
+    # Lock the organisation's coordinators so that two coordinators removing
+    # each other at once cannot leave none.
+    coordinators = list(
+        StaffMembership.objects.select_for_update()
+        .filter(organisation=org, role=Role.COORDINATOR)
+        .values_list("pk", flat=True)
+    )
+    if membership.role == Role.COORDINATOR and coordinators == [membership.pk]:
         raise ValidationError(_("An organisation needs at least one coordinator."))
     audit_log(
         action="core.staff.removed",
@@ -176,6 +180,13 @@ def staff_membership_remove(*, membership: StaffMembership, actor: User | None) 
         data={"user": membership.user_id, "role": membership.role},
     )
     membership.delete()
+    if not StaffMembership.objects.filter(organisation=org, user_id=membership.user_id).exists():
+        # Someone who is no longer staff of the organisation stops facilitating its groups.
+        from kollega.grouping.models import Group
+
+        groups = Group.objects.filter(programme__organisation=org)
+        groups.filter(lead_facilitator_id=membership.user_id).update(lead_facilitator=None)
+        groups.filter(co_facilitator_id=membership.user_id).update(co_facilitator=None)
 
 
 # --- programmes -------------------------------------------------------------
@@ -250,6 +261,10 @@ def programme_create_from_template(
         raise ValidationError(_("Unknown programme settings: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     values = {**template["settings"], **overrides}
     title = {k: v.strip() for k, v in title.items() if v and v.strip()}
+    if slug:
+        slug = slugify(slug)[:80]
+        if not slug:
+            raise ValidationError({"slug": _("Use letters, numbers and hyphens in the address name.")})
     base_slug = slug or slugify(next(iter(title.values()), "") if title else "")[:60] or "programme"
     programme = Programme(
         organisation=organisation,
@@ -612,6 +627,10 @@ def consent_record(
         raise ValidationError({"item": _("This programme has no text for this consent yet.")})
     if text.item != item or text.programme_id != participant.programme_id:
         raise ValidationError({"text": _("The consent text does not belong to this consent.")})
+    now = timezone.now()
+    # A decision dated in the future would outrank the person's own later choice.
+    if at is not None and at > now + timedelta(minutes=5):
+        raise ValidationError({"at": _("A consent cannot be dated in the future.")})
     consent = Consent.objects.create(
         participant=participant,
         item=item,

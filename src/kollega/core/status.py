@@ -19,7 +19,7 @@ S = Status
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.REGISTERED: frozenset({S.WAITING_LIST, S.INTERVIEW_BOOKED, S.DECLINED, S.CANCELLED}),
     # A freed place moves the first on the waiting list back to "registered".
-    S.WAITING_LIST: frozenset({S.REGISTERED, S.DECLINED, S.CANCELLED}),
+    S.WAITING_LIST: frozenset({S.REGISTERED, S.INTERVIEW_BOOKED, S.DECLINED, S.CANCELLED}),
     # A no-show or a cancelled booking returns the person to "registered" to book again.
     S.INTERVIEW_BOOKED: frozenset({S.REGISTERED, S.INTERVIEWED, S.DECLINED, S.CANCELLED}),
     S.INTERVIEWED: frozenset({S.ACCEPTED, S.DECLINED, S.CANCELLED}),

@@ -11,7 +11,7 @@ import time
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from kollega.notifications.sender import notifications_send_due
+from kollega.notifications.sender import notifications_forget_secrets, notifications_send_due
 
 #: The mail batch stops starting new rounds after this many seconds, so that
 #: one run ends before the next minute's run begins.
@@ -31,3 +31,11 @@ def notifications_send_due_job() -> None:
         result = notifications_send_due(limit=MAIL_BATCH_SIZE)
         if result.claimed < MAIL_BATCH_SIZE:
             break
+
+
+# Every hour: sign-in codes, reset links and invitation links stay in the outbox
+# rows only as long as they could be used; after that their data is blanked so
+# that a copy of the database holds no working links.
+@db_periodic_task(crontab(minute="17"))
+def notifications_forget_secrets_job() -> None:
+    notifications_forget_secrets()

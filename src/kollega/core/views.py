@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,6 +47,10 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    raise Http404
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -119,17 +124,19 @@ def programme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def programme_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get_for_coordinator(user=request.user, pk=pk)
-    form = ProgrammeSettingsForm(request.POST or None, instance=programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_update(programme=programme, actor=request.user, **form.changes())
-        except ValidationError as exc:
-            programme.refresh_from_db()
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The settings were saved."))
-            return redirect("core:programme_detail", pk=programme.pk)
-    return render(request, "core/programme_edit.html", {"form": form, "programme": programme})
+    # Registration times are typed and shown in the organisation's own time zone.
+    with timezone.override(programme.organisation.tz):
+        form = ProgrammeSettingsForm(request.POST or None, instance=programme)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.programme_update(programme=programme, actor=request.user, **form.changes())
+            except ValidationError as exc:
+                programme.refresh_from_db()
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The settings were saved."))
+                return redirect("core:programme_detail", pk=programme.pk)
+        return render(request, "core/programme_edit.html", {"form": form, "programme": programme})
 
 
 @login_required

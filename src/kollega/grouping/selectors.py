@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from kollega.core.selectors import AnyUser
+from kollega.core.selectors import AnyUser, user_is_staff
 from kollega.grouping.models import Group, GroupMembership
 from kollega.meetings.models import Meeting
 
 
 def group_list_for_facilitator(*, user: AnyUser) -> QuerySet[Group]:
     """Groups the person leads or co-facilitates, with members and meetings."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user_is_staff(user=user):
         return Group.objects.none()
     return (
         Group.objects.filter(Q(lead_facilitator=user) | Q(co_facilitator=user))

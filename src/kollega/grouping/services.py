@@ -56,6 +56,8 @@ def group_add_member(
         raise ValidationError(_("The participant belongs to another programme."))
     if GroupMembership.objects.filter(participant=participant).exists():
         raise ValidationError(_("The participant is already in a group."))
+    # Lock the group so that two placements at once cannot overfill it.
+    group = Group.objects.select_for_update().select_related("programme").get(pk=group.pk)
     if group.memberships.count() >= group.programme.group_size_max:
         raise ValidationError(_("The group is full."))
     membership = GroupMembership.objects.create(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kollega.accounts.models import User
 from kollega.core.models import Theme
+from kollega.core.selectors import group_has_finished
 from kollega.core.services import audit_log, participants_complete_for_group
 from kollega.grouping.models import Group
 from kollega.meetings.models import Meeting, MeetingStatus
@@ -65,18 +66,14 @@ def meeting_mark_held(*, meeting: Meeting, actor: User | None, at: datetime | No
         actor=actor,
         organisation=meeting.group.programme.organisation,
     )
-    remaining = (
-        Meeting.objects.filter(group=meeting.group)
-        .exclude(status__in=[MeetingStatus.HELD, MeetingStatus.CANCELLED])
-        .exists()
-    )
-    if not remaining:
+    if group_has_finished(group=meeting.group):
         participants_complete_for_group(group=meeting.group, actor=actor, at=at)
     return meeting
 
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, actor: User | None, reason: str = "") -> Meeting:
+    meeting = Meeting.objects.select_for_update().select_related("group__programme__organisation").get(pk=meeting.pk)
     if meeting.status == MeetingStatus.HELD:
         raise ValidationError(_("A meeting that has been held cannot be cancelled."))
     meeting.status = MeetingStatus.CANCELLED
@@ -88,4 +85,7 @@ def meeting_cancel(*, meeting: Meeting, actor: User | None, reason: str = "") ->
         organisation=meeting.group.programme.organisation,
         data={"reason": reason},
     )
+    # Cancelling the last meeting still to come finishes the group.
+    if group_has_finished(group=meeting.group):
+        participants_complete_for_group(group=meeting.group, actor=actor)
     return meeting

@@ -151,6 +151,15 @@ def _finish(row: Notification, token: str, **fields: object) -> bool:
     return bool(updated)
 
 
+def _renew(row: Notification, token: str) -> bool:
+    """Refresh our claim just before sending; False if another sender has taken the row over."""
+    return bool(
+        Notification.objects.filter(pk=row.pk, status=NotificationStatus.SENDING, claimed_by=token).update(
+            claimed_at=timezone.now()
+        )
+    )
+
+
 def _fail(row: Notification, token: str, error: str, now: datetime, subject: str | None = None) -> str:
     attempts = row.attempts  # already counted when claimed
     retry_at = now + retry_delay(attempts) if attempts < max_attempts() else None
@@ -225,6 +234,10 @@ def _deliver(row: Notification, token: str, backend: BaseEmailBackend, now: date
             _finish(row, token, status=NotificationStatus.SKIPPED, next_attempt_at=None, last_error=reason[:ERROR_MAX])
             logger.info("Notification %s (%s) skipped: %s", row.pk, row.kind, reason)
             return NotificationStatus.SKIPPED
+    if not _renew(row, token):
+        # Our claim ran out while earlier rows of the batch were being sent and
+        # another sender took this one over: it is theirs to send now.
+        return NotificationStatus.SENDING
     try:
         rendered = render_notification(row)
     except Exception as exc:  # a template error must not stop the batch
@@ -286,8 +299,27 @@ def notifications_send_due(*, limit: int = 200, now: datetime | None = None) -> 
                 result.sent += 1
             elif outcome == NotificationStatus.SKIPPED:
                 result.skipped += 1
-            else:
+            elif outcome == NotificationStatus.FAILED:
                 result.failed += 1
     finally:
         backend.close()
     return result
+
+
+#: How long the data of a sensitive message (a sign-in code, a reset or
+#: invitation link) is kept after sending: longer than any of them stays valid.
+SENSITIVE_CONTEXT_KEPT = timedelta(days=15)
+
+
+def notifications_forget_secrets(*, now: datetime | None = None) -> int:
+    """Blank the stored data of sensitive messages whose secrets can no longer be used.
+
+    The row stays in the outbox as a record that the message went out.
+    """
+    cutoff = (now or timezone.now()) - SENSITIVE_CONTEXT_KEPT
+    stale = (
+        Notification.objects.filter(sensitive=True, created_at__lt=cutoff)
+        .exclude(status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING])
+        .exclude(context={})
+    )
+    return stale.update(context={})

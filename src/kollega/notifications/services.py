@@ -120,7 +120,7 @@ def notification_queue(
             return existing
         if row.urgent or due <= now:
             pk = row.pk
-            transaction.on_commit(lambda: _queue_send_job(pk))
+            transaction.on_commit(lambda: _queue_send_job(pk), robust=True)
     return row
 
 
@@ -184,5 +184,5 @@ def notification_resend(*, notification: Notification, actor: User | None, confi
         data={"previous": previous},
     )
     pk = row.pk
-    transaction.on_commit(lambda: _queue_send_job(pk))
+    transaction.on_commit(lambda: _queue_send_job(pk), robust=True)
     return row

@@ -7,23 +7,12 @@ variable to fix (``DATABASE_URL``, ``REDIS_URL``), never a traceback.
 from __future__ import annotations
 
 import socket
-from urllib.parse import urlsplit, urlunsplit
+
+from kollega.config import redact
 
 
 class StartupError(Exception):
     """Kollega cannot start; the message is one line saying what to fix."""
-
-
-def redact(url: str) -> str:
-    """The URL without its password, safe to print."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kollega.core.management.preflight import database_check, migrations_check, redis_check
 
@@ -49,6 +50,14 @@ class Command(BaseCommand):
         parser.add_argument("gunicorn_args", nargs=argparse.REMAINDER, help="Extra arguments for gunicorn.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.DEBUG:
+            # Django's debug pages would show internals to anyone who can reach the server.
+            raise CommandError(
+                _(
+                    "kollega serve is the production server and does not run with DEBUG on: set "
+                    "KOLLEGA_ENV=production (or DEBUG=false). To try Kollega, run kollega demo."
+                )
+            )
         database_check()
         redis_check()
         migrations_check()

@@ -69,7 +69,8 @@ class Command(RunHueyCommand):
         try:
             consumer.run()
         except KeyboardInterrupt:
-            consumer.stop(graceful=False)
+            # A job may already be running (the periodic ones start at once): let it finish.
+            consumer.stop(graceful=True)
             self.stdout.write("Stopped during start-up.")
         finally:
             signal.signal(signal.SIGTERM, previous)
