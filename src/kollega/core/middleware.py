@@ -5,15 +5,17 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from kollega.accounts.models import User
 from kollega.core.models import Participant, StaffMembership
 
 
-def organisation_time_zone_for(user: object) -> str | None:
+def organisation_time_zone_for(user: User | AnonymousUser | None) -> str | None:
     """The time zone of the organisation the person works in or takes part with."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return None
     zone = (
         StaffMembership.objects.filter(user=user)
