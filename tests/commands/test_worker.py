@@ -50,6 +50,7 @@ def test_an_extra_worker_only_consumes(migrated_dir: Path, start: Callable[..., 
     worker = start("worker", "--consume-only", env=kollega_env(migrated_dir))
     worker.wait_for(r"Kollega worker \(SQLite queue\) runs jobs only")
     worker.wait_for("Periodic tasks are disabled")
+    time.sleep(1)  # huey installs its signal handlers just after its last start-up line
     assert worker.stop(signal.SIGINT) == 0
 
 

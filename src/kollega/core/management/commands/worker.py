@@ -69,8 +69,9 @@ class Command(RunHueyCommand):
         try:
             consumer.run()
         except KeyboardInterrupt:
-            # A job may already be running (the periodic ones start at once): let it finish.
-            consumer.stop(graceful=True)
+            # Threads may not all have started yet, so there is nothing to wait for; a
+            # job cut short runs again (jobs are safe to run twice).
+            consumer.stop(graceful=False)
             self.stdout.write("Stopped during start-up.")
         finally:
             signal.signal(signal.SIGTERM, previous)
