@@ -33,7 +33,7 @@ def test_the_django_form_accepts_and_refuses_exactly_what_the_engine_does() -> N
     ask(form, "themes", T.RANKING, options=opts("goals", "work"), required=True)
     cls = form_class(form, "en")
     rendered = str(cls())
-    assert 'data-show-if="{&quot;question&quot;: &quot;solo&quot;' in rendered
+    assert 'data-show-if="{&quot;equals&quot;: &quot;yes&quot;, &quot;question&quot;: &quot;solo&quot;}"' in rendered
     assert "themes_0" in rendered and "themes_1" in rendered  # one select per place
     ok = cls(QueryDict("solo=no&company=Acme&themes_0=work&themes_1=goals"))
     assert ok.is_valid(), ok.errors

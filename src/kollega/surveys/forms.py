@@ -106,7 +106,8 @@ def form_class(form: Form, language: str, *, version: int | None = None) -> type
         for question in questions:
             widget = _widget(question, language)
             if question.show_if:
-                widget.attrs["data-show-if"] = json.dumps(question.show_if, ensure_ascii=False)
+                # Keys sorted: PostgreSQL's jsonb does not keep the order they were written in.
+                widget.attrs["data-show-if"] = json.dumps(question.show_if, ensure_ascii=False, sort_keys=True)
             fields[question.key] = AnswerField(
                 label=question.label(language),
                 help_text=localized(question.help, language),
