@@ -15,6 +15,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kollega.core.urls")),
     path("", include("kollega.accounts.urls")),
     path("", include("kollega.grouping.urls")),
+    path("", include("kollega.outreach.public_urls")),
+    path("", include("kollega.outreach.urls")),
+    path("", include("kollega.surveys.urls")),
+    path("", include("kollega.recruitment.urls")),
+    path("", include("kollega.recruitment.import_urls")),
     path("outbox/", include("kollega.notifications.urls")),
     path("account/api-tokens/", include("kollega.api.ui_urls")),
     # Changing one's sign-in address is not offered: the address is the person's

@@ -201,6 +201,7 @@ def test_programme_created_from_the_ui_and_settings_errors_shown() -> None:
         "group_size_min": 8,
         "group_size_max": 6,
         "reminder_lead_hours": 48,
+        "offer_hours": 72,
         "languages": ["fi", "en"],
     }
     bad = client.post(edit_url, form)
@@ -274,6 +275,7 @@ def test_registration_times_are_typed_in_the_organisations_time_zone() -> None:
     form = {
         "title_fi": "Kevät", "slug": programme.slug, "meeting_count": 5, "meeting_interval_days": 21,
         "meeting_length_minutes": 120, "group_size_min": 6, "group_size_max": 12, "reminder_lead_hours": 48,
+        "offer_hours": 72,
         "languages": ["fi", "sv"], "registration_opens_at": "2027-01-10T09:00",
     }  # fmt: skip
     assert client.post(reverse("core:programme_edit", args=[programme.pk]), form).status_code == 302

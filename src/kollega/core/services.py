@@ -202,6 +202,7 @@ PROGRAMME_SETTINGS = (
     "registration_opens_at",
     "registration_closes_at",
     "capacity",
+    "offer_hours",
 )
 
 

@@ -30,6 +30,16 @@ class QuestionType(models.TextChoices):
     CONSENT = "consent", _("Consent")
 
 
+class OptionsSource(models.TextChoices):
+    """Options that come from the programme when the form is shown, not from the question itself."""
+
+    NONE = "", _("The question's own options")
+    TIME_SLOTS = "time_slots", _("The programme's time slots")
+    THEMES = "themes", _("The programme's rankable themes")
+    INDUSTRIES = "industries", _("Industries (TOL 2008 main classes)")
+    CHANNELS = "channels", _("The programme's outreach channels")
+
+
 # Types whose answer is one of, or an ordering of, the question's options.
 OPTION_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING})
 
@@ -42,6 +52,8 @@ class Form(models.Model):
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     title = models.JSONField(_("title"), default=dict, help_text="Per language: {'fi': ..., 'sv': ..., 'en': ...}")
     version = models.PositiveIntegerField(_("version"), default=1)
+    # A programme asks one registration form at a time; copies wait inactive until chosen.
+    active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -49,6 +61,11 @@ class Form(models.Model):
         verbose_name_plural = _("forms")
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=models.Q(purpose="registration", active=True, programme__isnull=False),
+                name="surveys_form_one_active_registration",
+            ),
             models.CheckConstraint(condition=models.Q(purpose__in=Purpose.values), name="surveys_form_purpose_valid"),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="surveys_form_version_min"),
         ]
@@ -72,6 +89,10 @@ class Question(models.Model):
     text = models.JSONField(_("question"), default=dict)
     help = models.JSONField(_("help text"), default=dict, blank=True)
     options = models.JSONField(_("options"), default=list, blank=True)
+    # When set, ``options`` are filled from the programme each time the form is read.
+    options_source = models.CharField(
+        _("options from"), max_length=20, choices=OptionsSource.choices, blank=True, default=""
+    )
     # A ranking may let the respondent order only the options they care about.
     allow_partial = models.BooleanField(_("partial ranking allowed"), default=False)
     scale_min = models.IntegerField(null=True, blank=True)

@@ -2,15 +2,64 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
+from kollega.core.industries import industries
 from kollega.core.models import Participant
-from kollega.surveys.models import Answer, Form, Question, Response
+from kollega.surveys.models import Answer, Form, OptionsSource, Question, Response
+
+#: The last option of a channel question: heard of it some other way.
+OTHER_OPTION = "other"
+OTHER_LABEL = {"fi": "Muualta", "sv": "Någon annanstans", "en": "Somewhere else"}
 
 
 def form_questions(*, form: Form, version: int | None = None) -> list[Question]:
-    """The questions of ``form`` as they stood at ``version`` (default: now), in order."""
-    return list(form.questions.filter(added_in_version__lte=version or form.version).order_by("position", "id"))
+    """The questions of ``form`` as they stood at ``version`` (default: now), in order.
+
+    A question whose options come from the programme (``options_source``) gets
+    them filled in here, so the engine, the pages and the API see real options.
+    """
+    questions = list(form.questions.filter(added_in_version__lte=version or form.version).order_by("position", "id"))
+    if any(q.options_source for q in questions):
+        cache: dict[str, list[dict[str, Any]]] = {}
+        for question in questions:
+            if question.options_source:
+                if question.options_source not in cache:
+                    cache[question.options_source] = sourced_options(form=form, source=question.options_source)
+                question.options = cache[question.options_source]
+    return questions
+
+
+def sourced_options(*, form: Form, source: str) -> list[dict[str, Any]]:
+    """The options ``[{"key", "label": {lang: text}}]`` a programme gives a question, right now."""
+    programme = form.programme
+    if programme is None:
+        return []
+    if source == OptionsSource.TIME_SLOTS:
+        return [
+            {
+                "key": slot.key,
+                "label": {
+                    lang: f"{text} {slot.start_time:%H:%M}–{slot.end_time:%H:%M}" for lang, text in slot.name.items()
+                },
+            }
+            for slot in programme.time_slots.all()
+        ]
+    if source == OptionsSource.THEMES:
+        return [{"key": theme.key, "label": dict(theme.title)} for theme in programme.themes.all() if theme.is_rankable]
+    if source == OptionsSource.INDUSTRIES:
+        return [{"key": code, "label": dict(names)} for code, names in industries().items()]
+    if source == OptionsSource.CHANNELS:
+        from kollega.outreach.models import Channel  # outreach builds on surveys, not the other way round
+
+        channels = [
+            {"key": channel.key, "label": dict(channel.name) or {"fi": channel.key}}
+            for channel in Channel.objects.filter(programme=programme, active=True).order_by("position", "id")
+        ]
+        return [*channels, {"key": OTHER_OPTION, "label": OTHER_LABEL}]
+    return []
 
 
 def form_has_responses(*, form: Form) -> bool:

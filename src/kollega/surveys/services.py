@@ -16,7 +16,16 @@ from kollega.accounts.models import User
 from kollega.core.models import ConsentItem, Organisation, Participant, Programme
 from kollega.core.services import audit_log
 from kollega.surveys import engine, selectors
-from kollega.surveys.models import OPTION_TYPES, Answer, Form, Purpose, Question, QuestionType, Response
+from kollega.surveys.models import (
+    OPTION_TYPES,
+    Answer,
+    Form,
+    OptionsSource,
+    Purpose,
+    Question,
+    QuestionType,
+    Response,
+)
 
 # What a coordinator may set on a question besides its key and type.
 QUESTION_FIELDS = frozenset(
@@ -34,6 +43,7 @@ QUESTION_FIELDS = frozenset(
         "max_length",
         "show_if",
         "consent_item",
+        "options_source",
     }
 )
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
@@ -77,7 +87,12 @@ def form_copy(*, form: Form, actor: User | None = None, title: dict[str, str] | 
     """A new, unanswered form with the same questions as ``form`` has now."""
     form = Form.objects.get(pk=form.pk)  # the caller's copy may predate a new version
     copy = Form.objects.create(
-        organisation=form.organisation, programme=form.programme, purpose=form.purpose, title=title or dict(form.title)
+        organisation=form.organisation,
+        programme=form.programme,
+        purpose=form.purpose,
+        title=title or dict(form.title),
+        # A programme asks one registration form at a time: the copy waits until it is chosen.
+        active=form.purpose != Purpose.REGISTRATION,
     )
     fields = ["key", "type", "position", *sorted(QUESTION_FIELDS)]
     Question.objects.bulk_create(
@@ -106,7 +121,13 @@ def _check_question(question: Question, earlier: list[Question]) -> None:
         errors["type"] = _("Unknown type of question.")
     if not isinstance(question.text, dict) or not any(isinstance(v, str) and v.strip() for v in question.text.values()):
         errors["text"] = _("Write the question in at least one language.")
-    if question.type in OPTION_TYPES:
+    if question.options_source and question.options_source not in OptionsSource.values:
+        errors["options_source"] = _("Unknown source of options.")
+    elif question.options_source and question.type not in OPTION_TYPES:
+        errors["options_source"] = _("Only a choice or ranking question can take its options from the programme.")
+    elif question.options_source and question.form.programme_id is None:
+        errors["options_source"] = _("Only a programme's form can take options from the programme.")
+    elif question.type in OPTION_TYPES and not question.options_source:
         options = question.options if isinstance(question.options, list) else []
         keys = [o.get("key") for o in options if isinstance(o, dict)]
         if (

@@ -4,38 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('core', '0002_cache_table'),
+        ("accounts", "0002_initial"),
+        ("core", "0002_cache_table"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='staffinvitation',
-            name='cancelled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='cancelled'),
+            model_name="staffinvitation",
+            name="cancelled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="cancelled"),
         ),
         migrations.AddField(
-            model_name='staffinvitation',
-            name='sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sent'),
+            model_name="staffinvitation",
+            name="sent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="sent"),
         ),
         migrations.AlterField(
-            model_name='staffinvitation',
-            name='role',
-            field=models.CharField(choices=[('coordinator', 'Coordinator'), ('facilitator', 'Facilitator')], max_length=20, verbose_name='role'),
+            model_name="staffinvitation",
+            name="role",
+            field=models.CharField(
+                choices=[("coordinator", "Coordinator"), ("facilitator", "Facilitator")],
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
         migrations.AddIndex(
-            model_name='staffinvitation',
-            index=models.Index(fields=['organisation', 'accepted_at', 'cancelled_at'], name='accounts_st_organis_edcc27_idx'),
+            model_name="staffinvitation",
+            index=models.Index(
+                fields=["organisation", "accepted_at", "cancelled_at"], name="accounts_st_organis_edcc27_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffinvitation',
-            constraint=models.UniqueConstraint(condition=models.Q(('accepted_at__isnull', True), ('cancelled_at__isnull', True)), fields=('organisation', 'email', 'role'), name='accounts_invitation_one_pending'),
+            model_name="staffinvitation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("accepted_at__isnull", True), ("cancelled_at__isnull", True)),
+                fields=("organisation", "email", "role"),
+                name="accounts_invitation_one_pending",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffinvitation',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['coordinator', 'facilitator'])), name='accounts_invitation_role_valid'),
+            model_name="staffinvitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["coordinator", "facilitator"])), name="accounts_invitation_role_valid"
+            ),
         ),
     ]

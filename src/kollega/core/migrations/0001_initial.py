@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,274 +17,585 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='short name')),
-                ('time_zone', models.CharField(default='Europe/Helsinki', max_length=64, validators=[kollega.core.models.organisations.validate_time_zone], verbose_name='time zone')),
-                ('support_email', models.EmailField(blank=True, max_length=254, verbose_name='support email')),
-                ('support_phone', models.CharField(blank=True, max_length=40, verbose_name='support phone')),
-                ('support_hours', models.CharField(blank=True, max_length=200, verbose_name='support hours')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="short name")),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="Europe/Helsinki",
+                        max_length=64,
+                        validators=[kollega.core.models.organisations.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                ("support_email", models.EmailField(blank=True, max_length=254, verbose_name="support email")),
+                ("support_phone", models.CharField(blank=True, max_length=40, verbose_name="support phone")),
+                ("support_hours", models.CharField(blank=True, max_length=200, verbose_name="support hours")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('registered', 'Registered'), ('waiting_list', 'On the waiting list'), ('interview_booked', 'Interview booked'), ('interviewed', 'Interviewed'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('in_group', 'In a group'), ('completed', 'Completed'), ('cancelled', 'Cancelled'), ('withdrawn', 'Withdrawn')], default='registered', max_length=20, verbose_name='status')),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='status changed')),
-                ('language', models.CharField(choices=[('fi', 'Finnish'), ('sv', 'Swedish'), ('en', 'English')], default='fi', max_length=8, verbose_name='language')),
-                ('company_name', models.CharField(blank=True, max_length=200, verbose_name='company')),
-                ('industry', models.CharField(blank=True, max_length=1, verbose_name='industry (TOL 2008)')),
-                ('years_in_business', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='years in business')),
-                ('region', models.CharField(blank=True, max_length=100, verbose_name='region or municipality')),
-                ('gender', models.CharField(blank=True, choices=[('woman', 'Woman'), ('man', 'Man'), ('other', 'Other'), ('', 'Not told')], default='', max_length=10, verbose_name='gender')),
-                ('registered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='registered')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("waiting_list", "On the waiting list"),
+                            ("interview_booked", "Interview booked"),
+                            ("interviewed", "Interviewed"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("in_group", "In a group"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="registered",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="status changed"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("fi", "Finnish"), ("sv", "Swedish"), ("en", "English")],
+                        default="fi",
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                ("company_name", models.CharField(blank=True, max_length=200, verbose_name="company")),
+                ("industry", models.CharField(blank=True, max_length=1, verbose_name="industry (TOL 2008)")),
+                (
+                    "years_in_business",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="years in business"),
+                ),
+                ("region", models.CharField(blank=True, max_length=100, verbose_name="region or municipality")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("woman", "Woman"), ("man", "Man"), ("other", "Other"), ("", "Not told")],
+                        default="",
+                        max_length=10,
+                        verbose_name="gender",
+                    ),
+                ),
+                ("registered_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="registered")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'participant',
-                'verbose_name_plural': 'participants',
-                'ordering': ['registered_at', 'id'],
+                "verbose_name": "participant",
+                "verbose_name_plural": "participants",
+                "ordering": ["registered_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ParticipantStatusChange',
+            name="ParticipantStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('registered', 'Registered'), ('waiting_list', 'On the waiting list'), ('interview_booked', 'Interview booked'), ('interviewed', 'Interviewed'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('in_group', 'In a group'), ('completed', 'Completed'), ('cancelled', 'Cancelled'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('to_status', models.CharField(choices=[('registered', 'Registered'), ('waiting_list', 'On the waiting list'), ('interview_booked', 'Interview booked'), ('interviewed', 'Interviewed'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('in_group', 'In a group'), ('completed', 'Completed'), ('cancelled', 'Cancelled'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('event', models.CharField(blank=True, max_length=40)),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='core.participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("registered", "Registered"),
+                            ("waiting_list", "On the waiting list"),
+                            ("interview_booked", "Interview booked"),
+                            ("interviewed", "Interviewed"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("in_group", "In a group"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("waiting_list", "On the waiting list"),
+                            ("interview_booked", "Interview booked"),
+                            ("interviewed", "Interviewed"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("in_group", "In a group"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("event", models.CharField(blank=True, max_length=40)),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="core.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='address name')),
-                ('title', models.JSONField(default=dict, help_text="Per language: {'fi': ..., 'sv': ..., 'en': ...}", verbose_name='title')),
-                ('template_key', models.CharField(blank=True, max_length=40, verbose_name='template')),
-                ('meeting_count', models.PositiveSmallIntegerField(default=5, verbose_name='number of meetings')),
-                ('meeting_interval_days', models.PositiveSmallIntegerField(default=21, verbose_name='days between meetings')),
-                ('meeting_length_minutes', models.PositiveSmallIntegerField(default=120, verbose_name='meeting length in minutes')),
-                ('group_size_min', models.PositiveSmallIntegerField(default=6, verbose_name='smallest group')),
-                ('group_size_max', models.PositiveSmallIntegerField(default=12, verbose_name='largest group')),
-                ('reminder_lead_hours', models.PositiveSmallIntegerField(default=48, verbose_name='reminder before a meeting, hours')),
-                ('languages', models.JSONField(default=kollega.core.models.programmes.default_languages, verbose_name='languages')),
-                ('registration_opens_at', models.DateTimeField(blank=True, null=True, verbose_name='registration opens')),
-                ('registration_closes_at', models.DateTimeField(blank=True, null=True, verbose_name='registration closes')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='places')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programmes', to='core.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80, verbose_name="address name")),
+                (
+                    "title",
+                    models.JSONField(
+                        default=dict, help_text="Per language: {'fi': ..., 'sv': ..., 'en': ...}", verbose_name="title"
+                    ),
+                ),
+                ("template_key", models.CharField(blank=True, max_length=40, verbose_name="template")),
+                ("meeting_count", models.PositiveSmallIntegerField(default=5, verbose_name="number of meetings")),
+                (
+                    "meeting_interval_days",
+                    models.PositiveSmallIntegerField(default=21, verbose_name="days between meetings"),
+                ),
+                (
+                    "meeting_length_minutes",
+                    models.PositiveSmallIntegerField(default=120, verbose_name="meeting length in minutes"),
+                ),
+                ("group_size_min", models.PositiveSmallIntegerField(default=6, verbose_name="smallest group")),
+                ("group_size_max", models.PositiveSmallIntegerField(default=12, verbose_name="largest group")),
+                (
+                    "reminder_lead_hours",
+                    models.PositiveSmallIntegerField(default=48, verbose_name="reminder before a meeting, hours"),
+                ),
+                (
+                    "languages",
+                    models.JSONField(
+                        default=kollega.core.models.programmes.default_languages, verbose_name="languages"
+                    ),
+                ),
+                (
+                    "registration_opens_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="registration opens"),
+                ),
+                (
+                    "registration_closes_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="registration closes"),
+                ),
+                ("capacity", models.PositiveIntegerField(blank=True, null=True, verbose_name="places")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="programmes", to="core.organisation"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme',
-                'verbose_name_plural': 'programmes',
-                'ordering': ['-created_at'],
+                "verbose_name": "programme",
+                "verbose_name_plural": "programmes",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='participant',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='core.programme'),
+            model_name="participant",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="participants", to="core.programme"
+            ),
         ),
         migrations.CreateModel(
-            name='ConsentText',
+            name="ConsentText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(choices=[('privacy_notice', 'Privacy notice'), ('share_name', 'Share my name with my group'), ('share_company', 'Share my company with my group'), ('share_email', 'Share my email with my group'), ('wellbeing_questionnaire', 'Well-being questionnaire')], max_length=40)),
-                ('version', models.PositiveIntegerField()),
-                ('text', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_texts', to='core.programme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "item",
+                    models.CharField(
+                        choices=[
+                            ("privacy_notice", "Privacy notice"),
+                            ("share_name", "Share my name with my group"),
+                            ("share_company", "Share my company with my group"),
+                            ("share_email", "Share my email with my group"),
+                            ("wellbeing_questionnaire", "Well-being questionnaire"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("text", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consent_texts", to="core.programme"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item', '-version'],
+                "ordering": ["item", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='StaffMembership',
+            name="StaffMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('coordinator', 'Coordinator'), ('facilitator', 'Facilitator')], max_length=20, verbose_name='role')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='core.organisation')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("coordinator", "Coordinator"), ("facilitator", "Facilitator")],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="staff", to="core.organisation"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff membership',
-                'verbose_name_plural': 'staff memberships',
+                "verbose_name": "staff membership",
+                "verbose_name_plural": "staff memberships",
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60)),
-                ('title', models.JSONField(default=dict, verbose_name='title')),
-                ('description', models.JSONField(blank=True, default=dict, verbose_name='description')),
-                ('position_rule', models.CharField(choices=[('first', 'Always first'), ('last', 'Last when chosen'), ('free', 'Any place')], default='free', max_length=10, verbose_name='place in the plan')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='themes', to='core.programme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=60)),
+                ("title", models.JSONField(default=dict, verbose_name="title")),
+                ("description", models.JSONField(blank=True, default=dict, verbose_name="description")),
+                (
+                    "position_rule",
+                    models.CharField(
+                        choices=[("first", "Always first"), ("last", "Last when chosen"), ("free", "Any place")],
+                        default="free",
+                        max_length=10,
+                        verbose_name="place in the plan",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="themes", to="core.programme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'theme',
-                'verbose_name_plural': 'themes',
-                'ordering': ['order', 'id'],
+                "verbose_name": "theme",
+                "verbose_name_plural": "themes",
+                "ordering": ["order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TimeSlot',
+            name="TimeSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40)),
-                ('name', models.JSONField(default=dict, verbose_name='name')),
-                ('start_time', models.TimeField(verbose_name='starts')),
-                ('end_time', models.TimeField(verbose_name='ends')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='time_slots', to='core.programme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=40)),
+                ("name", models.JSONField(default=dict, verbose_name="name")),
+                ("start_time", models.TimeField(verbose_name="starts")),
+                ("end_time", models.TimeField(verbose_name="ends")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="time_slots", to="core.programme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'time slot',
-                'verbose_name_plural': 'time slots',
-                'ordering': ['position', 'start_time'],
+                "verbose_name": "time slot",
+                "verbose_name_plural": "time slots",
+                "ordering": ["position", "start_time"],
             },
         ),
         migrations.AddField(
-            model_name='participant',
-            name='time_slots',
-            field=models.ManyToManyField(blank=True, related_name='participants', to='core.timeslot', verbose_name='suitable time slots'),
+            model_name="participant",
+            name="time_slots",
+            field=models.ManyToManyField(
+                blank=True, related_name="participants", to="core.timeslot", verbose_name="suitable time slots"
+            ),
         ),
         migrations.CreateModel(
-            name='ClosedPeriod',
+            name="ClosedPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('start_date', models.DateField(verbose_name='first day')),
-                ('end_date', models.DateField(verbose_name='last day')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closed_periods', to='core.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("start_date", models.DateField(verbose_name="first day")),
+                ("end_date", models.DateField(verbose_name="last day")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closed_periods",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'closed period',
-                'verbose_name_plural': 'closed periods',
-                'ordering': ['start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='core_closedperiod_end_after_start')],
+                "verbose_name": "closed period",
+                "verbose_name_plural": "closed periods",
+                "ordering": ["start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_date__gte", models.F("start_date"))),
+                        name="core_closedperiod_end_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=100)),
-                ('subject', models.CharField(help_text='app.model:pk', max_length=100)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='audit_entries', to='core.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=100)),
+                ("subject", models.CharField(help_text="app.model:pk", max_length=100)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_entries",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['subject', 'at'], name='core_audite_subject_3a2e45_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["subject", "at"], name="core_audite_subject_3a2e45_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(choices=[('privacy_notice', 'Privacy notice'), ('share_name', 'Share my name with my group'), ('share_company', 'Share my company with my group'), ('share_email', 'Share my email with my group'), ('wellbeing_questionnaire', 'Well-being questionnaire')], max_length=40, verbose_name='consent')),
-                ('given', models.BooleanField(verbose_name='given')),
-                ('source', models.CharField(blank=True, help_text='registration, interview, participant, api …', max_length=40)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('text', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.consenttext')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='core.participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "item",
+                    models.CharField(
+                        choices=[
+                            ("privacy_notice", "Privacy notice"),
+                            ("share_name", "Share my name with my group"),
+                            ("share_company", "Share my company with my group"),
+                            ("share_email", "Share my email with my group"),
+                            ("wellbeing_questionnaire", "Well-being questionnaire"),
+                        ],
+                        max_length=40,
+                        verbose_name="consent",
+                    ),
+                ),
+                ("given", models.BooleanField(verbose_name="given")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="registration, interview, participant, api …", max_length=40
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "text",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.consenttext"
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="core.participant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['participant', 'item', 'at'], name='core_consen_partici_0438ac_idx')],
+                "ordering": ["at", "id"],
+                "indexes": [models.Index(fields=["participant", "item", "at"], name="core_consen_partici_0438ac_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.UniqueConstraint(fields=('organisation', 'slug'), name='core_programme_slug_unique'),
+            model_name="programme",
+            constraint=models.UniqueConstraint(fields=("organisation", "slug"), name="core_programme_slug_unique"),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('meeting_count__gte', 1)), name='core_programme_meetings_min'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("meeting_count__gte", 1)), name="core_programme_meetings_min"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('meeting_interval_days__gte', 1)), name='core_programme_interval_min'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("meeting_interval_days__gte", 1)), name="core_programme_interval_min"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('meeting_length_minutes__gte', 15)), name='core_programme_length_min'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("meeting_length_minutes__gte", 15)), name="core_programme_length_min"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('group_size_min__gte', 2), ('group_size_max__gte', models.F('group_size_min'))), name='core_programme_group_sizes'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("group_size_min__gte", 2), ("group_size_max__gte", models.F("group_size_min"))),
+                name="core_programme_group_sizes",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('registration_opens_at__isnull', True), ('registration_closes_at__isnull', True), ('registration_closes_at__gt', models.F('registration_opens_at')), _connector='OR'), name='core_programme_registration_window'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registration_opens_at__isnull", True),
+                    ("registration_closes_at__isnull", True),
+                    ("registration_closes_at__gt", models.F("registration_opens_at")),
+                    _connector="OR",
+                ),
+                name="core_programme_registration_window",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consenttext',
-            constraint=models.UniqueConstraint(fields=('programme', 'item', 'version'), name='core_consenttext_version_unique'),
+            model_name="consenttext",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "item", "version"), name="core_consenttext_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffmembership',
-            constraint=models.UniqueConstraint(fields=('organisation', 'user', 'role'), name='core_staff_unique_role'),
+            model_name="staffmembership",
+            constraint=models.UniqueConstraint(fields=("organisation", "user", "role"), name="core_staff_unique_role"),
         ),
         migrations.AddConstraint(
-            model_name='staffmembership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['coordinator', 'facilitator'])), name='core_staff_role_valid'),
+            model_name="staffmembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["coordinator", "facilitator"])), name="core_staff_role_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='theme',
-            constraint=models.UniqueConstraint(fields=('programme', 'key'), name='core_theme_key_unique'),
+            model_name="theme",
+            constraint=models.UniqueConstraint(fields=("programme", "key"), name="core_theme_key_unique"),
         ),
         migrations.AddConstraint(
-            model_name='theme',
-            constraint=models.UniqueConstraint(condition=models.Q(('position_rule', 'first')), fields=('programme',), name='core_theme_one_first'),
+            model_name="theme",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("position_rule", "first")), fields=("programme",), name="core_theme_one_first"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='theme',
-            constraint=models.CheckConstraint(condition=models.Q(('position_rule__in', ['first', 'last', 'free'])), name='core_theme_rule_valid'),
+            model_name="theme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("position_rule__in", ["first", "last", "free"])), name="core_theme_rule_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timeslot',
-            constraint=models.UniqueConstraint(fields=('programme', 'key'), name='core_timeslot_key_unique'),
+            model_name="timeslot",
+            constraint=models.UniqueConstraint(fields=("programme", "key"), name="core_timeslot_key_unique"),
         ),
         migrations.AddConstraint(
-            model_name='timeslot',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='core_timeslot_order'),
+            model_name="timeslot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))), name="core_timeslot_order"
+            ),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['programme', 'status'], name='core_partic_program_0c05e5_idx'),
+            model_name="participant",
+            index=models.Index(fields=["programme", "status"], name="core_partic_program_0c05e5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('programme', 'user'), name='core_participant_once_per_programme'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "user"), name="core_participant_once_per_programme"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['registered', 'waiting_list', 'interview_booked', 'interviewed', 'accepted', 'declined', 'in_group', 'completed', 'cancelled', 'withdrawn'])), name='core_participant_status_valid'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "registered",
+                            "waiting_list",
+                            "interview_booked",
+                            "interviewed",
+                            "accepted",
+                            "declined",
+                            "in_group",
+                            "completed",
+                            "cancelled",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="core_participant_status_valid",
+            ),
         ),
     ]

@@ -1,12 +1,13 @@
 from kollega.core.models.audit import AuditEntry
 from kollega.core.models.consents import Consent, ConsentItem, ConsentText
 from kollega.core.models.organisations import ClosedPeriod, Organisation, Role, StaffMembership
-from kollega.core.models.participants import Gender, Participant, ParticipantStatusChange, Status
+from kollega.core.models.participants import CompanySize, Gender, Participant, ParticipantStatusChange, Status
 from kollega.core.models.programmes import PositionRule, Programme, Theme, TimeSlot
 
 __all__ = [
     "AuditEntry",
     "ClosedPeriod",
+    "CompanySize",
     "Consent",
     "ConsentItem",
     "ConsentText",

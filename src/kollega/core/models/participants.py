@@ -30,6 +30,11 @@ class Gender(models.TextChoices):
     UNSPECIFIED = "", _("Not told")
 
 
+class CompanySize(models.TextChoices):
+    SOLO = "solo", _("Solo entrepreneur")
+    MICRO = "2-9", _("2–9 people")
+
+
 class Participant(models.Model):
     """One person in one programme, from registration to the end."""
 
@@ -44,6 +49,10 @@ class Participant(models.Model):
     industry = models.CharField(_("industry (TOL 2008)"), max_length=1, blank=True)
     years_in_business = models.PositiveSmallIntegerField(_("years in business"), null=True, blank=True)
     region = models.CharField(_("region or municipality"), max_length=100, blank=True)
+    company_size = models.CharField(_("company size"), max_length=10, choices=CompanySize.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Theme keys in the order the person ranked them at registration (most wanted first).
+    theme_ranking = models.JSONField(_("theme wishes"), default=list, blank=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True, default="")
     time_slots = models.ManyToManyField(
         TimeSlot, blank=True, related_name="participants", verbose_name=_("suitable time slots")

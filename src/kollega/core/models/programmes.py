@@ -34,6 +34,8 @@ class Programme(models.Model):
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("places"), null=True, blank=True)
+    # How long a freed place offered to the first on the waiting list stays theirs.
+    offer_hours = models.PositiveSmallIntegerField(_("hours to answer a waiting-list offer"), default=72)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -53,6 +55,7 @@ class Programme(models.Model):
                 condition=models.Q(group_size_min__gte=2) & models.Q(group_size_max__gte=models.F("group_size_min")),
                 name="core_programme_group_sizes",
             ),
+            models.CheckConstraint(condition=models.Q(offer_hours__gte=1), name="core_programme_offer_hours_min"),
             models.CheckConstraint(
                 condition=models.Q(registration_opens_at__isnull=True)
                 | models.Q(registration_closes_at__isnull=True)

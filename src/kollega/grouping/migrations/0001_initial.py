@@ -7,57 +7,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('start_date', models.DateField(verbose_name='first meeting')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('co_facilitator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='groups_supported', to=settings.AUTH_USER_MODEL, verbose_name='co-facilitator')),
-                ('lead_facilitator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='groups_led', to=settings.AUTH_USER_MODEL, verbose_name='lead facilitator')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='core.programme')),
-                ('time_slot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='core.timeslot', verbose_name='time slot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="first meeting")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "co_facilitator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="groups_supported",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="co-facilitator",
+                    ),
+                ),
+                (
+                    "lead_facilitator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="groups_led",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead facilitator",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="groups", to="core.programme"
+                    ),
+                ),
+                (
+                    "time_slot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="groups",
+                        to="core.timeslot",
+                        verbose_name="time slot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group',
-                'verbose_name_plural': 'groups',
-                'ordering': ['start_date', 'name'],
+                "verbose_name": "group",
+                "verbose_name_plural": "groups",
+                "ordering": ["start_date", "name"],
             },
         ),
         migrations.CreateModel(
-            name='GroupMembership',
+            name="GroupMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='grouping.group')),
-                ('participant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to='core.participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="grouping.group"
+                    ),
+                ),
+                (
+                    "participant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="membership", to="core.participant"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group membership',
-                'verbose_name_plural': 'group memberships',
+                "verbose_name": "group membership",
+                "verbose_name_plural": "group memberships",
             },
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.UniqueConstraint(fields=('programme', 'name'), name='grouping_group_name_unique'),
+            model_name="group",
+            constraint=models.UniqueConstraint(fields=("programme", "name"), name="grouping_group_name_unique"),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='grouping_group_weekday'),
+            model_name="group",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__gte", 0), ("weekday__lte", 6)), name="grouping_group_weekday"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('lead_facilitator__isnull', True), ('co_facilitator__isnull', True), models.Q(('lead_facilitator', models.F('co_facilitator')), _negated=True), _connector='OR'), name='grouping_group_two_facilitators'),
+            model_name="group",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lead_facilitator__isnull", True),
+                    ("co_facilitator__isnull", True),
+                    models.Q(("lead_facilitator", models.F("co_facilitator")), _negated=True),
+                    _connector="OR",
+                ),
+                name="grouping_group_two_facilitators",
+            ),
         ),
     ]

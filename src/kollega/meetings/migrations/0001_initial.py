@@ -5,33 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('grouping', '0001_initial'),
+        ("core", "0001_initial"),
+        ("grouping", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('length_minutes', models.PositiveSmallIntegerField(default=120, verbose_name='length in minutes')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('held_at', models.DateTimeField(blank=True, null=True, verbose_name='marked held')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='grouping.group')),
-                ('theme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='core.theme', verbose_name='theme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("length_minutes", models.PositiveSmallIntegerField(default=120, verbose_name="length in minutes")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "Planned"), ("held", "Held"), ("cancelled", "Cancelled")],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("held_at", models.DateTimeField(blank=True, null=True, verbose_name="marked held")),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="grouping.group"
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="meetings",
+                        to="core.theme",
+                        verbose_name="theme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting',
-                'verbose_name_plural': 'meetings',
-                'ordering': ['group', 'number'],
-                'indexes': [models.Index(fields=['starts_at'], name='meetings_me_starts__dbcf82_idx')],
-                'constraints': [models.UniqueConstraint(fields=('group', 'number'), name='meetings_meeting_number_unique'), models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'held', 'cancelled'])), name='meetings_status_valid'), models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='meetings_number_min')],
+                "verbose_name": "meeting",
+                "verbose_name_plural": "meetings",
+                "ordering": ["group", "number"],
+                "indexes": [models.Index(fields=["starts_at"], name="meetings_me_starts__dbcf82_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("group", "number"), name="meetings_meeting_number_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["planned", "held", "cancelled"])),
+                        name="meetings_status_valid",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("number__gte", 1)), name="meetings_number_min"),
+                ],
             },
         ),
     ]

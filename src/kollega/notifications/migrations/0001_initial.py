@@ -8,48 +8,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=60, verbose_name='kind')),
-                ('recipient', models.EmailField(max_length=254, verbose_name='recipient')),
-                ('language', models.CharField(default='fi', max_length=8, verbose_name='language')),
-                ('subject', models.CharField(blank=True, default='', max_length=100, verbose_name='about')),
-                ('version', models.CharField(default='1', max_length=64, verbose_name='version')),
-                ('context', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('urgent', models.BooleanField(default=False, verbose_name='urgent')),
-                ('sensitive', models.BooleanField(default=False, verbose_name='sensitive')),
-                ('due_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='due')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt')),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('message_id', models.CharField(max_length=255, unique=True, verbose_name='Message-ID')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='taken by a sender')),
-                ('claimed_by', models.CharField(blank=True, max_length=100, verbose_name='sender')),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='last attempt')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('rendered_subject', models.CharField(blank=True, max_length=255, verbose_name='subject line')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='core.organisation')),
-                ('recipient_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=60, verbose_name="kind")),
+                ("recipient", models.EmailField(max_length=254, verbose_name="recipient")),
+                ("language", models.CharField(default="fi", max_length=8, verbose_name="language")),
+                ("subject", models.CharField(blank=True, default="", max_length=100, verbose_name="about")),
+                ("version", models.CharField(default="1", max_length=64, verbose_name="version")),
+                (
+                    "context",
+                    models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder),
+                ),
+                ("urgent", models.BooleanField(default=False, verbose_name="urgent")),
+                ("sensitive", models.BooleanField(default=False, verbose_name="sensitive")),
+                ("due_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="due")),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True, verbose_name="next attempt")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("message_id", models.CharField(max_length=255, unique=True, verbose_name="Message-ID")),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="taken by a sender")),
+                ("claimed_by", models.CharField(blank=True, max_length=100, verbose_name="sender")),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True, verbose_name="last attempt")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
+                ("rendered_subject", models.CharField(blank=True, max_length=255, verbose_name="subject line")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "recipient_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'ordering': ['-due_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='notifications_due_idx'), models.Index(fields=['organisation', '-due_at'], name='notifications_outbox_idx'), models.Index(fields=['organisation', 'status', '-due_at'], name='notifications_outbox_st_idx')],
-                'constraints': [models.UniqueConstraint(fields=('recipient', 'kind', 'subject', 'version'), name='notifications_one_per_recipient_version'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'sent', 'failed', 'skipped'])), name='notifications_status_valid')],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["-due_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "next_attempt_at"], name="notifications_due_idx"),
+                    models.Index(fields=["organisation", "-due_at"], name="notifications_outbox_idx"),
+                    models.Index(fields=["organisation", "status", "-due_at"], name="notifications_outbox_st_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("recipient", "kind", "subject", "version"),
+                        name="notifications_one_per_recipient_version",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["pending", "sending", "sent", "failed", "skipped"])),
+                        name="notifications_status_valid",
+                    ),
+                ],
             },
         ),
     ]

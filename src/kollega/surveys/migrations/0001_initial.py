@@ -6,131 +6,275 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_cache_table'),
+        ("core", "0002_cache_table"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Form',
+            name="Form",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('registration', 'Registration'), ('questionnaire', 'Questionnaire'), ('feedback', 'Feedback')], max_length=20, verbose_name='purpose')),
-                ('title', models.JSONField(default=dict, help_text="Per language: {'fi': ..., 'sv': ..., 'en': ...}", verbose_name='title')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='forms', to='core.organisation')),
-                ('programme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='forms', to='core.programme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("registration", "Registration"),
+                            ("questionnaire", "Questionnaire"),
+                            ("feedback", "Feedback"),
+                        ],
+                        max_length=20,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "title",
+                    models.JSONField(
+                        default=dict, help_text="Per language: {'fi': ..., 'sv': ..., 'en': ...}", verbose_name="title"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="forms", to="core.organisation"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="forms",
+                        to="core.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'form',
-                'verbose_name_plural': 'forms',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "form",
+                "verbose_name_plural": "forms",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(verbose_name='key')),
-                ('type', models.CharField(choices=[('short_text', 'Short text'), ('long_text', 'Long text'), ('number', 'Number'), ('email', 'Email'), ('phone', 'Phone'), ('single_choice', 'Single choice'), ('multiple_choice', 'Multiple choice'), ('ranking', 'Ranking'), ('rating_scale', 'Rating scale'), ('yes_no', 'Yes or no'), ('consent', 'Consent')], max_length=20, verbose_name='type')),
-                ('required', models.BooleanField(default=False, verbose_name='required')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('text', models.JSONField(default=dict, verbose_name='question')),
-                ('help', models.JSONField(blank=True, default=dict, verbose_name='help text')),
-                ('options', models.JSONField(blank=True, default=list, verbose_name='options')),
-                ('allow_partial', models.BooleanField(default=False, verbose_name='partial ranking allowed')),
-                ('scale_min', models.IntegerField(blank=True, null=True)),
-                ('scale_max', models.IntegerField(blank=True, null=True)),
-                ('scale_labels', models.JSONField(blank=True, default=dict)),
-                ('number_min', models.BigIntegerField(blank=True, null=True)),
-                ('number_max', models.BigIntegerField(blank=True, null=True)),
-                ('max_length', models.PositiveIntegerField(blank=True, null=True)),
-                ('show_if', models.JSONField(blank=True, null=True)),
-                ('consent_item', models.CharField(blank=True, choices=[('privacy_notice', 'Privacy notice'), ('share_name', 'Share my name with my group'), ('share_company', 'Share my company with my group'), ('share_email', 'Share my email with my group'), ('wellbeing_questionnaire', 'Well-being questionnaire')], max_length=40)),
-                ('added_in_version', models.PositiveIntegerField(default=1)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='surveys.form')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(verbose_name="key")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("short_text", "Short text"),
+                            ("long_text", "Long text"),
+                            ("number", "Number"),
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("single_choice", "Single choice"),
+                            ("multiple_choice", "Multiple choice"),
+                            ("ranking", "Ranking"),
+                            ("rating_scale", "Rating scale"),
+                            ("yes_no", "Yes or no"),
+                            ("consent", "Consent"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("required", models.BooleanField(default=False, verbose_name="required")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                ("text", models.JSONField(default=dict, verbose_name="question")),
+                ("help", models.JSONField(blank=True, default=dict, verbose_name="help text")),
+                ("options", models.JSONField(blank=True, default=list, verbose_name="options")),
+                ("allow_partial", models.BooleanField(default=False, verbose_name="partial ranking allowed")),
+                ("scale_min", models.IntegerField(blank=True, null=True)),
+                ("scale_max", models.IntegerField(blank=True, null=True)),
+                ("scale_labels", models.JSONField(blank=True, default=dict)),
+                ("number_min", models.BigIntegerField(blank=True, null=True)),
+                ("number_max", models.BigIntegerField(blank=True, null=True)),
+                ("max_length", models.PositiveIntegerField(blank=True, null=True)),
+                ("show_if", models.JSONField(blank=True, null=True)),
+                (
+                    "consent_item",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("privacy_notice", "Privacy notice"),
+                            ("share_name", "Share my name with my group"),
+                            ("share_company", "Share my company with my group"),
+                            ("share_email", "Share my email with my group"),
+                            ("wellbeing_questionnaire", "Well-being questionnaire"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("added_in_version", models.PositiveIntegerField(default=1)),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="questions", to="surveys.form"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'question',
-                'verbose_name_plural': 'questions',
-                'ordering': ['position', 'id'],
+                "verbose_name": "question",
+                "verbose_name_plural": "questions",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('form_version', models.PositiveIntegerField()),
-                ('language', models.CharField(max_length=8)),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('replaced_at', models.DateTimeField(blank=True, null=True)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='surveys.form')),
-                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='core.participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("form_version", models.PositiveIntegerField()),
+                ("language", models.CharField(max_length=8)),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("replaced_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="responses", to="surveys.form"
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="core.participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'response',
-                'verbose_name_plural': 'responses',
-                'ordering': ['submitted_at', 'id'],
+                "verbose_name": "response",
+                "verbose_name_plural": "responses",
+                "ordering": ["submitted_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.JSONField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='surveys.question')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='surveys.response')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.JSONField()),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="answers", to="surveys.question"
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="answers", to="surveys.response"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='form',
-            constraint=models.CheckConstraint(condition=models.Q(('purpose__in', ['registration', 'questionnaire', 'feedback'])), name='surveys_form_purpose_valid'),
+            model_name="form",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("purpose__in", ["registration", "questionnaire", "feedback"])),
+                name="surveys_form_purpose_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='form',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='surveys_form_version_min'),
+            model_name="form",
+            constraint=models.CheckConstraint(condition=models.Q(("version__gte", 1)), name="surveys_form_version_min"),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('form', 'key'), name='surveys_question_key_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(fields=("form", "key"), name="surveys_question_key_unique"),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['short_text', 'long_text', 'number', 'email', 'phone', 'single_choice', 'multiple_choice', 'ranking', 'rating_scale', 'yes_no', 'consent'])), name='surveys_question_type_valid'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "type__in",
+                        [
+                            "short_text",
+                            "long_text",
+                            "number",
+                            "email",
+                            "phone",
+                            "single_choice",
+                            "multiple_choice",
+                            "ranking",
+                            "rating_scale",
+                            "yes_no",
+                            "consent",
+                        ],
+                    )
+                ),
+                name="surveys_question_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('type', 'consent'), _negated=True), models.Q(('consent_item', ''), _negated=True), _connector='OR'), name='surveys_question_consent_has_item'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("type", "consent"), _negated=True),
+                    models.Q(("consent_item", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="surveys_question_consent_has_item",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('scale_min__isnull', True), ('scale_max__isnull', True), ('scale_max__gt', models.F('scale_min')), _connector='OR'), name='surveys_question_scale_order'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("scale_min__isnull", True),
+                    ("scale_max__isnull", True),
+                    ("scale_max__gt", models.F("scale_min")),
+                    _connector="OR",
+                ),
+                name="surveys_question_scale_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('number_min__isnull', True), ('number_max__isnull', True), ('number_max__gte', models.F('number_min')), _connector='OR'), name='surveys_question_number_bounds'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("number_min__isnull", True),
+                    ("number_max__isnull", True),
+                    ("number_max__gte", models.F("number_min")),
+                    _connector="OR",
+                ),
+                name="surveys_question_number_bounds",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('added_in_version__gte', 1)), name='surveys_question_version_min'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("added_in_version__gte", 1)), name="surveys_question_version_min"
+            ),
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['form', 'participant', 'replaced_at'], name='surveys_res_form_id_afd725_idx'),
+            model_name="response",
+            index=models.Index(fields=["form", "participant", "replaced_at"], name="surveys_res_form_id_afd725_idx"),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(condition=models.Q(('participant__isnull', False), ('replaced_at__isnull', True)), fields=('form', 'participant'), name='surveys_response_one_current'),
+            model_name="response",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("participant__isnull", False), ("replaced_at__isnull", True)),
+                fields=("form", "participant"),
+                name="surveys_response_one_current",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('response', 'question'), name='surveys_answer_once_per_response'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("response", "question"), name="surveys_answer_once_per_response"
+            ),
         ),
     ]
