@@ -15,6 +15,7 @@ import sys
 ALIASES = {
     "create-organisation": "create_organisation",
     "api-token": "api_token",
+    "import-applicants": "import_applicants",
 }
 
 EXIT_CONFIG = 2

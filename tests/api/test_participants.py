@@ -318,3 +318,12 @@ def test_listing_uses_the_same_number_of_queries_for_10_and_1000_participants(
     assert all(p["time_slots"] for p in big["items"])
     assert big_count == small_count
     assert small_count <= 8, small_count
+
+
+def test_a_search_with_a_nul_character_is_read_without_it_and_never_fails(
+    api: ApiClient, programme: Programme, people: dict[str, Participant]
+) -> None:
+    # PostgreSQL refuses NUL even in a search; the search reads the text without it.
+    response = api.get(f"/programmes/{programme.pk}/participants", {"q": "Mai\x00ja"})
+    assert response.status_code == 200
+    assert [item["email"] for item in response.json()["items"]] == ["maija@example.org"]

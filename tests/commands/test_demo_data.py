@@ -16,6 +16,8 @@ from kollega.core.demo.build import DEMO_PASSWORD, pilot_year
 from kollega.core.models import ConsentItem, Organisation, Participant, ParticipantStatusChange, Role, Status
 from kollega.core.selectors import consents_current, participant_status_counts
 from kollega.meetings.models import Meeting, MeetingStatus
+from kollega.recruitment.needs import needs_summary
+from kollega.recruitment.selectors import waiting_position
 
 pytestmark = pytest.mark.django_db
 
@@ -129,19 +131,39 @@ def test_pilot_industries_are_mostly_creative_and_service_trades(demo: DemoResul
     assert len(set(pilot.participants.values_list("years_in_business", flat=True))) >= 10
 
 
-def test_the_live_programme_is_open_for_registration_with_a_handful_registered(demo: DemoResult) -> None:
+def test_the_live_programme_is_open_with_a_dozen_registered_across_channels_and_two_waiting(
+    demo: DemoResult,
+) -> None:
     result = demo
     live, now = result.live, timezone.now()
     assert live.registration_is_open()
-    assert live.capacity == 24
+    assert live.capacity == 12
     assert timedelta(days=13) < now - live.registration_opens_at <= timedelta(days=15)  # type: ignore[operator]
     assert timedelta(days=20) < live.registration_closes_at - now <= timedelta(days=22)  # type: ignore[operator]
-    participants = list(live.participants.all())
-    assert 6 <= len(participants) <= 8
-    assert {p.status for p in participants} == {Status.REGISTERED}
-    assert all(p.time_slots.exists() for p in participants)
+    participants = list(live.participants.order_by("registered_at", "id"))
+    assert len(participants) == 14
+    assert [p.status for p in participants] == [Status.REGISTERED] * 12 + [Status.WAITING_LIST] * 2
+    assert [waiting_position(participant=p) for p in participants[12:]] == [1, 2]
+    assert all(p.time_slots.exists() and p.theme_ranking for p in participants)
     assert all(live.registration_opens_at <= p.registered_at < now for p in participants)  # type: ignore[operator]
     assert {p.language for p in participants} == {"fi", "sv", "en"}
+    channels = Counter(p.registration.channel.key for p in participants if p.registration.channel)
+    assert len(channels) == 4 and sum(channels.values()) >= 12
+    assert live.page.is_published
+    # Everyone has answered the registration form and given the privacy consent there.
+    assert all(p.responses.filter(replaced_at__isnull=True).count() == 1 for p in participants)
+    assert all(consents_current(participant=p)[ConsentItem.PRIVACY_NOTICE].given for p in participants)
+
+
+def test_the_pilots_theme_wishes_put_goals_work_and_networks_on_top(demo: DemoResult) -> None:
+    summary = needs_summary(programme=demo.pilot)
+    assert summary.rankings >= 20
+    assert [theme.key for theme in summary.themes[:3]] == ["goals", "work-and-time", "networks"]
+    assert summary.themes[0].first_choices > summary.themes[-1].first_choices
+    # Realistic, varied answers: several regions, both company sizes, free texts.
+    pilot = list(demo.pilot.participants.all())
+    assert len({tuple(p.theme_ranking) for p in pilot}) >= 15
+    assert all(p.industry and p.region and p.years_in_business is not None for p in pilot)
 
 
 def test_the_organisation_staff_and_people_are_fictitious(demo: DemoResult) -> None:
@@ -155,7 +177,7 @@ def test_the_organisation_staff_and_people_are_fictitious(demo: DemoResult) -> N
     assert set(org.staff.values_list("role", flat=True)) == {Role.COORDINATOR, Role.FACILITATOR}
     assert org.staff.filter(role=Role.FACILITATOR).count() == 2
     emails = [u.email for u in result.people]
-    assert len(emails) == 3 + 25 + 7
+    assert len(emails) == 3 + 25 + 14
     assert all(e.endswith("@example.org") for e in emails)
     assert result.coordinator.check_password(DEMO_PASSWORD)
     assert not result.facilitators[0].has_usable_password()
@@ -171,7 +193,7 @@ def test_building_twice_keeps_the_demo() -> None:
         first.live.pk,
     )
     assert Organisation.objects.filter(slug=DEMO_SLUG).count() == 1
-    assert Participant.objects.count() == 32
+    assert Participant.objects.count() == 39
 
 
 def test_reset_deletes_the_demo_and_builds_it_anew() -> None:
@@ -181,6 +203,6 @@ def test_reset_deletes_the_demo_and_builds_it_anew() -> None:
     assert rebuilt.created
     assert rebuilt.organisation.pk != first.organisation.pk
     assert not Participant.objects.filter(programme=first.pilot.pk).exists()
-    assert Participant.objects.count() == 32
+    assert Participant.objects.count() == 39
     assert participant_status_counts(programme=rebuilt.pilot)[Status.COMPLETED] == 20
     assert Organisation.objects.filter(pk=other.pk).exists()

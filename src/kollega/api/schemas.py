@@ -138,6 +138,7 @@ class ProgrammeSettings(Schema):
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
     capacity: int | None
+    offer_hours: int = Field(description="Hours the first on the waiting list has to accept a freed place.")
 
 
 class ProgrammeSettingsIn(Schema):
@@ -155,6 +156,9 @@ class ProgrammeSettingsIn(Schema):
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
     capacity: int | None = Field(None, ge=0, le=2_147_483_647, description="Places; null for no limit.")
+    offer_hours: int | None = Field(
+        None, ge=1, le=SMALL_INT_MAX, description="Hours to accept a place offered from the waiting list."
+    )
 
     def changes(self) -> dict[str, object]:
         """The settings the request names. ``null`` clears the nullable ones and is ignored for the rest."""
@@ -276,6 +280,7 @@ def _programme_fields(programme: Programme) -> dict[str, object]:
             registration_opens_at=local(programme.registration_opens_at, tz),
             registration_closes_at=local(programme.registration_closes_at, tz),
             capacity=programme.capacity,
+            offer_hours=programme.offer_hours,
         ),
         "created_at": local(programme.created_at, tz),
     }

@@ -1,6 +1,6 @@
 """The JSON API under /api/v1/: routers per resource, token authentication, one error shape."""
 
-from kollega.api import consents, errors, participants, programmes, themes
+from kollega.api import consents, errors, forms_api, outreach, participants, programmes, public, registrations, themes
 from kollega.api.auth import TokenAuth
 from kollega.api.docs import LocalSwagger
 
@@ -28,3 +28,7 @@ api.add_router("", programmes.router)
 api.add_router("", themes.router)
 api.add_router("", participants.router)
 api.add_router("", consents.router)
+api.add_router("", forms_api.router)
+api.add_router("", registrations.router)
+api.add_router("", outreach.router)
+api.add_router("", public.router)

@@ -8,9 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kollega.core import status as machine
+from kollega.core.industries import industry_choices
 from kollega.core.models import ClosedPeriod, Organisation, PositionRule, Programme, Status, TimeSlot
 from kollega.core.models.texts import localized
 from kollega.core.programme_templates import programme_templates
+from kollega.core.selectors import NO_CHANNEL, ParticipantFilters
 from kollega.core.services import PROGRAMME_SETTINGS
 
 LANGUAGE_LABELS = {"fi": _("in Finnish"), "sv": _("in Swedish"), "en": _("in English")}
@@ -139,11 +141,18 @@ class ThemeForm(PerLanguageMixin, forms.Form):
 
 
 class ParticipantFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name, email or company"))
+    """The applicant list's filters. They live in the address, so a view can be bookmarked and shared."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, help_text=_("Name, email or company"))
     status = forms.MultipleChoiceField(
         label=_("Status"), required=False, choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
     time_slot = forms.ChoiceField(label=_("Time slot"), required=False)
+    industry = forms.ChoiceField(label=_("Industry"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    theme = forms.ChoiceField(
+        label=_("Theme wish"), required=False, help_text=_("Among the person's first three wishes")
+    )
     order = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -157,9 +166,38 @@ class ParticipantFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, time_slots: list[TimeSlot], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        time_slots: list[TimeSlot],
+        channels: list[Any] | None = None,
+        themes: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_slot"].choices = [("", _("All time slots"))] + [(s.key, s.label) for s in time_slots]  # type: ignore[attr-defined]
+        self.fields["industry"].choices = [("", _("All industries")), *industry_choices()]  # type: ignore[attr-defined]
+        self.fields["channel"].choices = [  # type: ignore[attr-defined]
+            ("", _("All channels")),
+            *[(c.key, c.label) for c in channels or []],
+            (NO_CHANNEL, _("No channel")),
+        ]
+        self.fields["theme"].choices = [("", _("All themes"))] + [(t.key, t.label) for t in themes or []]  # type: ignore[attr-defined]
+
+    def to_filters(self) -> ParticipantFilters:
+        """The chosen filters; none when the address held something unknown (the form shows what)."""
+        if not self.is_valid():
+            return ParticipantFilters()
+        data = self.cleaned_data
+        return ParticipantFilters(
+            status=data["status"],
+            query=data["q"].strip(),
+            time_slot=data["time_slot"],
+            industry=data["industry"],
+            channel=data["channel"],
+            theme=data["theme"],
+            order=data["order"] or "registered",
+        )
 
 
 class StatusChangeForm(forms.Form):

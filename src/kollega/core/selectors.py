@@ -129,11 +129,18 @@ def programme_get_for_coordinator(*, user: AnyUser, pk: int) -> Programme:
     return programme
 
 
+#: The channel filter's value for registrations that came through no channel.
+NO_CHANNEL = "-"
+
+
 @dataclass
 class ParticipantFilters:
     status: list[str] = field(default_factory=list)
     query: str = ""
     time_slot: str = ""
+    industry: str = ""  # a TOL 2008 main class, "A"–"U"
+    channel: str = ""  # a channel's key, or NO_CHANNEL
+    theme: str = ""  # a theme's key, among the person's first three wishes
     order: str = "registered"
 
     ORDERINGS = {
@@ -144,6 +151,15 @@ class ParticipantFilters:
         "status": ("status", "id"),
         "company": ("company_name", "id"),
     }
+
+    @property
+    def active(self) -> bool:
+        """Whether anything narrows the list (the order does not)."""
+        return bool(self.status or self.query or self.time_slot or self.industry or self.channel or self.theme)
+
+
+#: How many of a person's theme wishes the theme filter looks at.
+THEME_FILTER_PLACES = 3
 
 
 def participant_queryset() -> QuerySet[Participant]:
@@ -158,12 +174,25 @@ def participant_list(*, programme: Programme, filters: ParticipantFilters | None
     qs = participant_queryset().filter(programme=programme)
     if filters.status:
         qs = qs.filter(status__in=filters.status)
-    if filters.query:
-        q = filters.query.strip()
+    # No stored text contains NUL (PostgreSQL refuses it even in a search), so it can never match.
+    q = filters.query.replace("\x00", "").strip()
+    if q:
         qs = qs.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q) | Q(company_name__icontains=q))
     if filters.time_slot:
         qs = qs.filter(time_slots__key=filters.time_slot)
-    qs = qs.select_related("membership__group")
+    if filters.industry:
+        qs = qs.filter(industry=filters.industry)
+    if filters.channel == NO_CHANNEL:
+        qs = qs.filter(Q(registration__isnull=True) | Q(registration__channel__isnull=True))
+    elif filters.channel:
+        qs = qs.filter(registration__channel__key=filters.channel)
+    if filters.theme:
+        # theme_ranking is a JSON list: its first places are compared one by one (SQLite and PostgreSQL alike).
+        in_top = Q()
+        for place in range(THEME_FILTER_PLACES):
+            in_top |= Q(**{f"theme_ranking__{place}": filters.theme})
+        qs = qs.filter(in_top)
+    qs = qs.select_related("membership__group", "registration__channel")
     return qs.order_by(*ParticipantFilters.ORDERINGS.get(filters.order, ParticipantFilters.ORDERINGS["registered"]))
 
 

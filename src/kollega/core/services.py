@@ -307,6 +307,10 @@ def programme_create_from_template(
         organisation=organisation,
         data={"template": template_key},
     )
+    # Recruitment builds on the core; a local import keeps the core free of it at import time.
+    from kollega.recruitment.services import registration_form_ensure
+
+    registration_form_ensure(programme=programme, actor=actor)
     return programme
 
 
@@ -432,13 +436,16 @@ def participant_create(
     actor: User | None = None,
     at: datetime | None = None,
     time_slots: list[TimeSlot] | None = None,
+    status: str = Status.REGISTERED,
     **profile: Any,
 ) -> Participant:
-    """A person joins a programme as "registered" (the first row of their history).
+    """A person joins a programme as "registered", or "waiting_list" when it is full (the first row of their history).
 
     The registration flow (recruitment) wraps this with its form, confirmation
-    and waiting list.
+    and waiting list; ``profile`` takes the fields of the participant's profile.
     """
+    if status not in {Status.REGISTERED, Status.WAITING_LIST}:
+        raise ValidationError({"status": _("A person joins a programme as registered or on the waiting list.")})
     user = user_get_or_create(email=email, full_name=full_name, language=language)
     if Participant.objects.filter(programme=programme, user=user).exists():
         raise ValidationError({"email": _("This email address is already registered to this programme.")})
@@ -447,7 +454,7 @@ def participant_create(
         programme=programme,
         user=user,
         language=language,
-        status=Status.REGISTERED,
+        status=status,
         status_changed_at=at,
         registered_at=at,
         **profile,
@@ -457,7 +464,7 @@ def participant_create(
     ParticipantStatusChange.objects.create(
         participant=participant,
         from_status="",
-        to_status=Status.REGISTERED,
+        to_status=status,
         actor=_actor(actor),
         at=at,
         event="registered",

@@ -39,3 +39,16 @@ def notifications_send_due_job() -> None:
 @db_periodic_task(crontab(minute="17"))
 def notifications_forget_secrets_job() -> None:
     notifications_forget_secrets()
+
+
+# Every minute: close waiting-list offers whose deadline has passed (the person
+# is cancelled and told by email) and offer every free place to the next on the
+# waiting list. Offers last days, so a minute's delay is nothing; the fill also
+# catches places freed by staff status changes that do not go through
+# registration_cancel. Safe on many workers: each programme's row is locked.
+@db_periodic_task(crontab(minute="*"))
+def waiting_list_job() -> None:
+    from kollega.recruitment.services import waiting_list_expire_offers, waiting_lists_fill
+
+    waiting_list_expire_offers()
+    waiting_lists_fill()

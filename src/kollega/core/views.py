@@ -190,13 +190,11 @@ def theme_edit(request: AuthedHttpRequest, pk: int, theme_pk: int) -> HttpRespon
 def participant_list(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get_for_coordinator(user=request.user, pk=pk)
     time_slots = list(programme.time_slots.all())
-    filter_form = ParticipantFilterForm(request.GET or None, time_slots=time_slots)
-    filters = selectors.ParticipantFilters()
-    if filter_form.is_valid():
-        data = filter_form.cleaned_data
-        filters = selectors.ParticipantFilters(
-            status=data["status"], query=data["q"], time_slot=data["time_slot"], order=data["order"] or "registered"
-        )
+    themes = [theme for theme in programme.themes.all() if theme.is_rankable]
+    filter_form = ParticipantFilterForm(
+        request.GET or None, time_slots=time_slots, channels=list(programme.channels.all()), themes=themes
+    )
+    filters = filter_form.to_filters()
     queryset = selectors.participant_list(programme=programme, filters=filters)
     bulk_form = None
     if request.method == "POST":
@@ -237,6 +235,13 @@ def participant_list(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             return redirect(request.get_full_path())
     paginator = Paginator(queryset, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    theme_labels = {theme.key: theme.label for theme in themes}
+    for participant in rows:
+        # The first three wishes, by the themes' names; a theme since removed is left out.
+        wishes = [theme_labels[key] for key in participant.theme_ranking or [] if key in theme_labels]
+        participant.top_wishes = wishes[: selectors.THEME_FILTER_PLACES]  # type: ignore[attr-defined]
+        participant.channel = getattr(getattr(participant, "registration", None), "channel", None)  # type: ignore[attr-defined]
     return render(
         request,
         "core/participant_list.html",
@@ -244,8 +249,10 @@ def participant_list(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "filter_form": filter_form,
             "page": page,
+            "rows": rows,
             "bulk_form": bulk_form or BulkStatusForm(queryset=queryset),
-            "filtered": bool(filters.status or filters.query or filters.time_slot),
+            "filtered": filters.active,
+            "programme_total": paginator.count if not filters.active else programme.participants.count(),
         },
     )
 
@@ -259,6 +266,9 @@ def participant_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def _participant_detail(
     request: HttpRequest, participant: Any, form: StatusChangeForm, status: int = 200
 ) -> HttpResponse:
+    # Recruitment builds on the core; a local import keeps the core free of it at import time.
+    from kollega.recruitment.exports import registration_details
+
     current = selectors.consents_current(participant=participant)
     consents = [(value, label, current.get(value)) for value, label in ConsentItem.choices]
     return render(
@@ -275,6 +285,7 @@ def _participant_detail(
             "status_help": machine.STATUS_HELP.get(participant.status, ""),
             "membership": getattr(participant, "membership", None),
             "no_show_possible": participant.status == Status.INTERVIEW_BOOKED,
+            "registration": registration_details(participant=participant),
         },
         status=status,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,7 +39,9 @@ def message_id_domain() -> str:
 
 
 def message_id_make() -> str:
-    return make_msgid(idstring="kollega", domain=message_id_domain())
+    # From the operating system's randomness: unique across processes and never
+    # tied to the shared ``random`` module (which tests and libraries reseed).
+    return f"<{secrets.token_hex(16)}.kollega@{message_id_domain()}>"
 
 
 def _language(value: str) -> str:

@@ -18,13 +18,21 @@ from kollega.core.models.texts import localized
 from kollega.surveys import engine, selectors
 from kollega.surveys.models import Form, Question, QuestionType
 
+#: More options than this in a single choice are shown as a drop-down list.
+LONG_CHOICE_LIST = 8
+
 
 class RankingWidget(forms.MultiWidget):
     """One select per place: first choice, second choice, …"""
 
     def __init__(self, choices: list[tuple[str, str]], places: int, attrs: dict[str, Any] | None = None) -> None:
         blank = [("", "—"), *choices]
-        super().__init__([forms.Select(choices=blank) for _ in range(places)], attrs)
+        # Each place names itself for screen readers; the question is the group's label.
+        selects = [
+            forms.Select(choices=blank, attrs={"aria-label": _("Choice %(number)d") % {"number": n}})
+            for n in range(1, places + 1)
+        ]
+        super().__init__(selects, attrs)
 
     def decompress(self, value: Any) -> list[Any]:
         return list(value) if isinstance(value, list | tuple) else []
@@ -81,7 +89,11 @@ def _widget(question: Question, language: str) -> forms.Widget:
             attrs["max"] = question.number_max
         return forms.NumberInput(attrs=attrs)
     if kind == QuestionType.SINGLE_CHOICE:
-        return forms.RadioSelect(choices=_options(question, language))
+        options = _options(question, language)
+        if len(options) > LONG_CHOICE_LIST:
+            # A long list (the 21 industries) is one select on a phone, not a screenful of radio buttons.
+            return forms.Select(choices=[("", _("Choose…")), *options])
+        return forms.RadioSelect(choices=options)
     if kind == QuestionType.MULTIPLE_CHOICE:
         return forms.CheckboxSelectMultiple(choices=_options(question, language))
     if kind == QuestionType.RANKING:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from kollega.core.industries import industries
-from kollega.core.models import Participant
-from kollega.surveys.models import Answer, Form, OptionsSource, Question, Response
+from kollega.core.models import ConsentItem, Participant, Programme
+from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator
+from kollega.surveys.models import Answer, Form, OptionsSource, Question, QuestionType, Response
 
 #: The last option of a channel question: heard of it some other way.
 OTHER_OPTION = "other"
@@ -60,6 +63,53 @@ def sourced_options(*, form: Form, source: str) -> list[dict[str, Any]]:
         ]
         return [*channels, {"key": OTHER_OPTION, "label": OTHER_LABEL}]
     return []
+
+
+def form_get_for_coordinator(*, user: AnyUser, pk: int) -> Form:
+    """The form, if ``user`` coordinates its organisation; otherwise 404 (never reveal others)."""
+    form = (
+        Form.objects.select_related("organisation", "programme", "programme__organisation")
+        .filter(pk=pk, organisation_id__in=organisation_ids_for_coordinator(user=user))
+        .first()
+    )
+    if form is None:
+        raise Http404
+    return form
+
+
+def form_list_for_programme(*, programme: Programme, purpose: str) -> list[Form]:
+    """The programme's forms of one purpose, the one in use first, each with ``response_count``."""
+    return list(
+        Form.objects.filter(programme=programme, purpose=purpose)
+        .annotate(response_count=Count("responses"))
+        .order_by("-active", "-created_at", "-id")
+    )
+
+
+def form_response_count(*, form: Form) -> int:
+    return Response.objects.filter(form=form).count()
+
+
+def registration_form_problems(*, form: Form) -> list[str]:
+    """What a registration form lacks before people can register with it (empty when nothing).
+
+    Registration makes a person from the name and the email address, and nobody
+    registers without agreeing to the privacy notice.
+    """
+    by_key = {q.key: q for q in form.questions.all()}
+    problems = []
+    name = by_key.get("name")
+    if name is None or name.type != QuestionType.SHORT_TEXT or not name.required or name.show_if:
+        problems.append(_("The form needs a required short-text question with the key “name”."))
+    email = by_key.get("email")
+    if email is None or email.type != QuestionType.EMAIL or not email.required or email.show_if:
+        problems.append(_("The form needs a required email question with the key “email”."))
+    if not any(
+        q.type == QuestionType.CONSENT and q.consent_item == ConsentItem.PRIVACY_NOTICE and q.required and not q.show_if
+        for q in by_key.values()
+    ):
+        problems.append(_("The form needs a required consent question for the privacy notice."))
+    return problems
 
 
 def form_has_responses(*, form: Form) -> bool:

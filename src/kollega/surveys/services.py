@@ -47,6 +47,10 @@ QUESTION_FIELDS = frozenset(
     }
 )
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+#: What a question's key and an option's key look like.
+KEY_PATTERN = _KEY
+#: The most points a rating scale can show (0–10 has 11).
+SCALE_POINTS_MAX = 21
 
 
 def _answered_refusal() -> ValidationError:
@@ -77,7 +81,15 @@ def form_create(
         raise ValidationError({"title": _("Give the form a title in at least one language.")})
     if programme is not None and programme.organisation_id != organisation.pk:
         raise ValidationError({"programme": _("The programme belongs to another organisation.")})
-    form = Form.objects.create(organisation=organisation, programme=programme, purpose=purpose, title=title)
+    # A programme asks one registration form at a time: a second one waits, not in use, until it is chosen.
+    active = not (
+        purpose == Purpose.REGISTRATION
+        and programme is not None
+        and Form.objects.filter(programme=programme, purpose=Purpose.REGISTRATION, active=True).exists()
+    )
+    form = Form.objects.create(
+        organisation=organisation, programme=programme, purpose=purpose, title=title, active=active
+    )
     audit_log(action="surveys.form.created", subject=form, actor=actor, organisation=organisation)
     return form
 
@@ -107,6 +119,37 @@ def form_copy(*, form: Form, actor: User | None = None, title: dict[str, str] | 
         data={"from_form": form.pk, "from_version": form.version},
     )
     return copy
+
+
+@transaction.atomic
+def form_activate(*, form: Form, actor: User | None = None) -> Form:
+    """Make ``form`` the registration form its programme asks; the one asked until now is kept, not in use."""
+    if form.purpose != Purpose.REGISTRATION or form.programme_id is None:
+        raise ValidationError(_("Only a programme's registration form can be put in use this way."), code="purpose")
+    # Lock the programme's registration forms: two activations at once must leave one form in use.
+    forms = list(
+        Form.objects.select_for_update()
+        .filter(programme_id=form.programme_id, purpose=Purpose.REGISTRATION)
+        .order_by("pk")
+    )
+    form = next(f for f in forms if f.pk == form.pk)
+    if form.active:
+        return form
+    problems = selectors.registration_form_problems(form=form)
+    if problems:
+        raise ValidationError(problems, code="incomplete")
+    previous = [f for f in forms if f.active]
+    Form.objects.filter(pk__in=[f.pk for f in previous]).update(active=False)
+    form.active = True
+    form.save(update_fields=["active"])
+    audit_log(
+        action="surveys.form.activated",
+        subject=form,
+        actor=actor,
+        organisation=form.organisation,
+        data={"replaced": [f.pk for f in previous]},
+    )
+    return form
 
 
 # --- questions --------------------------------------------------------------
@@ -142,6 +185,11 @@ def _check_question(question: Question, earlier: list[Question]) -> None:
         errors["consent_item"] = _("Choose the consent this question asks for.")
     if question.scale_min is not None and question.scale_max is not None and question.scale_max <= question.scale_min:
         errors["scale_max"] = _("The top of the scale must be greater than its bottom.")
+    elif (
+        question.type == QuestionType.RATING_SCALE
+        and engine._scale(question)[1] - engine._scale(question)[0] + 1 > SCALE_POINTS_MAX
+    ):
+        errors["scale_max"] = _("A scale can have at most %(count)d points.") % {"count": SCALE_POINTS_MAX}
     if (
         question.number_min is not None
         and question.number_max is not None
@@ -158,8 +206,32 @@ def _check_question(question: Question, earlier: list[Question]) -> None:
             errors["show_if"] = _("A condition must name an earlier question and the answer that shows this one.")
         elif "contains" in wants and target.type != QuestionType.MULTIPLE_CHOICE:
             errors["show_if"] = _("Only a multiple-choice question can be used with “contains”.")
+        else:
+            message = _condition_value_problem(target, condition.get("equals", condition.get("contains")))
+            if message:
+                errors["show_if"] = message
     if errors:
         raise ValidationError(errors)
+
+
+def _condition_value_problem(target: Question, value: Any) -> str:
+    """Why ``value`` can never be the answer to ``target`` (empty when it can)."""
+    if value is None or isinstance(value, dict | list) or str(value).strip() == "":
+        return _("Give the answer that shows this question.")
+    if target.type in OPTION_TYPES and target.option_keys and str(value) not in target.option_keys:
+        return _("“%(value)s” is not an option of the question “%(key)s”. Use one of: %(options)s.") % {
+            "value": value,
+            "key": target.key,
+            "options": ", ".join(target.option_keys),
+        }
+    if target.type in {QuestionType.YES_NO, QuestionType.CONSENT} and str(value).lower() not in {
+        "yes",
+        "no",
+        "true",
+        "false",
+    }:
+        return _("The answer to a yes-or-no question is “yes” or “no”.")
+    return ""
 
 
 def _unknown_fields(fields: dict[str, Any]) -> None:

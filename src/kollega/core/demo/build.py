@@ -3,7 +3,10 @@
 Two programmes: the finished pilot, dated in the past so that it replays the
 piloted round (25 registered, 2 cancelled, 23 started in two groups, 3
 withdrawn, 20 completed), and a live programme dated relative to today, with
-registration open. Dates are computed from today, so the demo looks current
+registration open, twelve places taken across four channels and two people on
+the waiting list. Everyone registers through the registration form's own rules
+(``registration_submit``), with answers whose theme ranking puts clarifying
+goals, organising work and networks on top, as in the pilot. Dates are computed from today, so the demo looks current
 whenever it is built.
 """
 
@@ -26,11 +29,15 @@ from kollega.grouping.models import Group
 from kollega.grouping.services import group_add_member, group_create
 from kollega.meetings.models import Meeting
 from kollega.meetings.services import meeting_create, meeting_mark_held
+from kollega.outreach import services as outreach
+from kollega.recruitment.models import Source
+from kollega.recruitment.services import registration_submit
 
 DEMO_SLUG = "esimerkkila-demo"
 DEMO_NAME = "Esimerkkilän yrityspalvelut (demo)"
 PILOT_SLUG = "vertaisryhmat-pilotti"
 LIVE_SLUG = "vertaisryhmat"
+LIVE_CAPACITY = 12
 #: The demo coordinator's password, printed by ``kollega demo`` so the password sign-in can be tried.
 DEMO_PASSWORD = "vertaistuki-demo"  # noqa: S105 - a published demo password, refused in production
 TIME_ZONE = "Europe/Helsinki"
@@ -186,6 +193,7 @@ class _Builder:
             registration_closes_at=self.at(date(y - 1, 11, 16), 0),
             capacity=25,
         )
+        self.outreach(programme, people.CHANNELS)
         slots = {slot.key: slot for slot in programme.time_slots.all()}
         themes = list(programme.themes.order_by("order", "id")[:PILOT_THEMES])
 
@@ -195,7 +203,7 @@ class _Builder:
             registered = self.at(
                 date(y - 1, 9, 3) + timedelta(days=i * 3), self.rng.randint(8, 20), self.rng.randint(0, 59)
             )
-            participant = self.register(programme, person, slots, registered)
+            participant = self.register(programme, person, registered, heard=people.PILOT_HEARD[i], notify=False)
             booked = registered + timedelta(days=self.rng.randint(1, 3), hours=self.rng.randint(1, 5))
             interviewed = self.at(
                 (booked + timedelta(days=self.rng.randint(4, 9))).date(), self.rng.choice([10, 12, 14])
@@ -318,41 +326,79 @@ class _Builder:
             actor=self.coordinator,
             registration_opens_at=opens,
             registration_closes_at=closes,
-            capacity=24,
+            capacity=LIVE_CAPACITY,
         )
-        slots = {slot.key: slot for slot in programme.time_slots.all()}
-        # Every other day since registration opened; the last one two days ago.
+        self.outreach(programme, people.CHANNELS)
+        # Spread over the days since registration opened; the last one yesterday.
+        step = timedelta(days=13) / len(people.LIVE)
         for i, person in enumerate(people.LIVE):
-            registered = opens + timedelta(days=i * 2, hours=self.rng.randint(0, 10), minutes=self.rng.randint(0, 59))
-            self.register(programme, person, slots, registered)
+            registered = opens + step * i + timedelta(hours=self.rng.randint(0, 6), minutes=self.rng.randint(0, 59))
+            self.register(programme, person, registered, link=person.link, heard=person.heard, notify=True)
 
     # --- shared steps -------------------------------------------------------
 
-    def register(self, programme: Programme, person: Person, slots: dict[str, TimeSlot], at: datetime) -> Participant:
-        chosen = list(slots.values()) if person.slots == people.BOTH else [slots[person.slots]]
-        participant = services.participant_create(
+    def outreach(self, programme: Programme, channels: tuple[tuple[str, str, dict[str, str]], ...]) -> None:
+        """The programme's channels and its published page."""
+        for key, kind, name in channels:
+            outreach.channel_create(programme=programme, name=name, kind=kind, key=key, actor=self.coordinator)
+        outreach.programme_page_get_or_create(programme=programme)
+        outreach.programme_page_update(programme=programme, actor=self.coordinator, **people.PAGE_TEXTS)
+        outreach.programme_page_publish(programme=programme, actor=self.coordinator)
+
+    def register(
+        self, programme: Programme, person: Person, at: datetime, *, link: str = "", heard: str = "", notify: bool
+    ) -> Participant:
+        """Register ``person`` through the form's rules with varied, realistic answers."""
+        outcome = registration_submit(
             programme=programme,
-            email=person.email,
-            full_name=person.full_name,
+            raw=self.answers(programme, person, heard or link),
             language=person.language,
-            at=at,
-            time_slots=chosen,
-            company_name=person.company,
-            industry=person.industry,
-            years_in_business=person.years,
-            region=person.region,
-            gender=person.gender,
-        )
-        services.consent_record(
-            participant=participant,
-            item=ConsentItem.PRIVACY_NOTICE,
-            given=True,
-            actor=participant.user,
-            source="registration",
-            # A demo built "as of" a later day (tests) never dates a consent past the real now.
+            channel_key=link,
+            source=Source.FORM,
+            notify=notify,
+            check_window=False,
+            # A demo built "as of" a later day (tests) never dates anything past the real now.
             at=min(at, timezone.now()),
         )
-        return participant
+        return outcome.participant
+
+    def answers(self, programme: Programme, person: Person, heard: str) -> dict[str, object]:
+        lang = person.language
+        slots = [slot.key for slot in programme.time_slots.all()]
+        rankable = [theme.key for theme in programme.themes.all() if theme.is_rankable]
+        return {
+            "name": person.full_name,
+            "email": person.email,
+            "phone": f"+358 40 {self.rng.randint(100, 999)} {self.rng.randint(1000, 9999)}"
+            if self.rng.random() < 0.7
+            else "",
+            "company_name": person.company,
+            "industry": person.industry,
+            "years_in_business": str(person.years),
+            "region": person.region,
+            "company_size": person.company_size,
+            "gender": person.gender,
+            "time_slots": slots if person.slots == people.BOTH else [person.slots],
+            "themes": self.ranking(rankable),
+            "other_topics": self.rng.choice(people.OTHER_TOPICS[lang]),
+            "expectations": self.rng.choice(people.EXPECTATIONS[lang]),
+            "heard_from": heard,
+            "privacy": "yes",
+            "share_name": "yes" if "n" in person.shares else "",
+            "share_company": "yes" if "c" in person.shares else "",
+            "share_email": "yes" if "e" in person.shares else "",
+        }
+
+    def ranking(self, keys: list[str]) -> list[str]:
+        """A weighted random order (most wanted first); some rank only their top three or four."""
+        remaining = list(keys)
+        order: list[str] = []
+        while remaining:
+            weights = [people.THEME_WEIGHTS.get(key, 1.0) for key in remaining]
+            pick = self.rng.choices(remaining, weights=weights)[0]
+            order.append(pick)
+            remaining.remove(pick)
+        return order[: self.rng.choice([3, 4, len(order), len(order)])]
 
     def interview_consents(self, participant: Participant, person: Person, at: datetime) -> None:
         choices = {

@@ -42,6 +42,11 @@ class Person:
     shares: str = "nce"
     wellbeing: bool = True
     language: str = "fi"
+    # How they found the programme: a share link's channel tag, or (without a link)
+    # the channel chosen in "where did you hear of us".
+    link: str = ""
+    heard: str = ""
+    company_size: str = "solo"
 
     @property
     def email(self) -> str:
@@ -122,13 +127,131 @@ CANCEL_REASONS = {
 }
 WITHDRAW_REASON = "Yritystoiminta tauolla."
 
-# The live programme's first registrations, newest last.
+# The live programme's registrations, oldest first. Its capacity is 12, so the
+# last two are on the waiting list.
 LIVE: tuple[Person, ...] = (
-    Person("Ilona Peltonen", W, "Peltosen Puoti", "G", 2, "Seinäjoki", MORNING),
-    Person("Marko Halme", M, "Halmeen IT-tuki", "J", 5, "Vaasa", AFTERNOON),
-    Person("Sofia Lindqvist", W, "Lindqvist Översättningar", "M", 9, "Närpes", BOTH, language="sv"),
-    Person("Emma Salonen", W, "Salonen Yoga", "R", 3, "Tampere", MORNING, language="en"),
-    Person("Riitta Honkala", W, "Honkalan Hevostalli", "A", 16, "Kauhava", AFTERNOON),
-    Person("Jenni Aaltonen", W, "Aaltosen Ravintovalmennus", "Q", 1, "Seinäjoki", BOTH),
-    Person("Petra Kangas", W, "Kankaan Kuvitus", "R", 7, "Lapua", MORNING),
+    Person("Ilona Peltonen", W, "Peltosen Puoti", "G", 2, "Seinäjoki", MORNING, link="yrittajat"),
+    Person("Marko Halme", M, "Halmeen IT-tuki", "J", 5, "Vaasa", AFTERNOON, link="some"),
+    Person("Sofia Lindqvist", W, "Lindqvist Översättningar", "M", 9, "Närpes", BOTH, language="sv", heard="jasenkirje"),
+    Person("Emma Salonen", W, "Salonen Yoga", "R", 3, "Tampere", MORNING, language="en", link="some"),
+    Person("Riitta Honkala", W, "Honkalan Hevostalli", "A", 16, "Kauhava", AFTERNOON, link="jasenkirje"),
+    Person("Jenni Aaltonen", W, "Aaltosen Ravintovalmennus", "Q", 1, "Seinäjoki", BOTH, link="yrittajat"),
+    Person("Petra Kangas", W, "Kankaan Kuvitus", "R", 7, "Lapua", MORNING, heard="tiedote"),
+    Person(
+        "Antti Vesterinen",
+        M,
+        "Vesterisen Puusepänverstas",
+        "C",
+        13,
+        "Alavus",
+        AFTERNOON,
+        link="tiedote",
+        company_size="2-9",
+    ),
+    Person("Mari Koivisto", W, "Koiviston Kukka", "G", 4, "Kurikka", BOTH, link="yrittajat"),
+    Person("Oona Rintala", W, "Rintalan Kirjanpito", "M", 6, "Ilmajoki", MORNING, heard="other"),
+    Person("Viivi Haapala", W, "Studio Haapala", "R", 2, "Seinäjoki", AFTERNOON, link="some"),
+    Person("Tapio Seppälä", M, "Seppälän Sähkötyö", "F", 19, "Lapua", MORNING, link="jasenkirje", company_size="2-9"),
+    Person("Kaarina Mattila", W, "Mattilan Mehiläistarha", "A", 8, "Kauhajoki", BOTH, link="yrittajat"),
+    Person("Linnea Berg", W, "Berg Coaching", "M", 3, "Vaasa", AFTERNOON, language="sv", link="some"),
 )
+
+# The outreach channels of the demo's programmes: (link tag, kind, name per language).
+CHANNELS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    (
+        "yrittajat",
+        "partner_network",
+        {
+            "fi": "Esimerkkilän Yrittäjät ry",
+            "sv": "Esimerkkilän Yrittäjät rf",
+            "en": "Esimerkkilä Entrepreneurs' Association",
+        },
+    ),
+    ("jasenkirje", "newsletter", {"fi": "Jäsenkirje", "sv": "Medlemsbrevet", "en": "Members' newsletter"}),
+    ("some", "social_media", {"fi": "Sosiaalinen media", "sv": "Sociala medier", "en": "Social media"}),
+    ("tiedote", "press_release", {"fi": "Lehdistötiedote", "sv": "Pressmeddelande", "en": "Press release"}),
+)
+
+# Where each pilot participant heard of the programme (by the order of PILOT).
+PILOT_HEARD = ("yrittajat", "jasenkirje", "some", "yrittajat", "tiedote") * 5
+
+# The pilot's registrants ranked clarifying goals, organising work and networks
+# highest; these weights make a random but faithful ranking for each.
+THEME_WEIGHTS = {
+    "goals": 9.0,
+    "work-and-time": 7.0,
+    "networks": 5.0,
+    "recovery": 2.5,
+    "pricing-sales": 2.0,
+    "operating-environment": 1.5,
+}
+
+OTHER_TOPICS = {
+    "fi": (
+        "",
+        "Kirjanpito ja verotus",
+        "Somemarkkinointi pienellä budjetilla",
+        "",
+        "Ensimmäisen työntekijän palkkaaminen",
+        "Tekoälytyökalut yksinyrittäjän arjessa",
+        "",
+        "Asiakashankinta ja tarjousten tekeminen",
+        "Jaksaminen, kun lapset ovat pieniä",
+    ),
+    "sv": ("", "Bokföring och skatter", "Att hitta nya kunder", ""),
+    "en": ("", "Bookkeeping and taxes in Finland", "Finding customers", ""),
+}
+
+EXPECTATIONS = {
+    "fi": (
+        "Vertaistukea ja uusia näkökulmia omaan yrittäjyyteen.",
+        "Haluan kuulla, miten muut yksinyrittäjät jaksavat ja järjestävät työnsä.",
+        "Selkeyttä omiin tavoitteisiin ja arjen rutiineihin.",
+        "Verkostoja ja ehkä yhteistyökumppaneita.",
+        "Työyhteisön tunnetta, jota yksin toimiessa ei ole.",
+        "Toivon saavani rohkeutta hinnoitella palveluni oikein.",
+        "Aikaa pysähtyä oman yrityksen suunnan äärelle.",
+    ),
+    "sv": (
+        "Kamratstöd och nya perspektiv på mitt företagande.",
+        "Att höra hur andra ensamföretagare orkar och organiserar sitt arbete.",
+    ),
+    "en": (
+        "Peer support and new ideas for running my business.",
+        "To meet other one-person businesses and share what works.",
+    ),
+}
+
+# The demo's programme page texts that the seeded ones do not cover.
+PAGE_TEXTS: dict[str, dict[str, str]] = {
+    "summary": {
+        "fi": "Maksuton, verkossa kokoontuva vertaisryhmä yksin- ja mikroyrittäjille: viisi tapaamista, "
+        "samat 6–12 yrittäjää ja kaksi ohjaajaa.",
+        "sv": "En avgiftsfri kamratgrupp på nätet för ensam- och mikroföretagare: fem träffar, "
+        "samma 6–12 företagare och två handledare.",
+        "en": "A free online peer group for solo and micro entrepreneurs: five meetings, "
+        "the same 6–12 entrepreneurs and two facilitators.",
+    },
+    "facilitators": {
+        "fi": "Ryhmiä ohjaavat Esimerkkilän yrityspalveluiden Veera Järvinen ja Tomi Laakso.",
+        "sv": "Grupperna leds av Veera Järvinen och Tomi Laakso från Esimerkkilän yrityspalvelut.",
+        "en": "The groups are led by Veera Järvinen and Tomi Laakso of Esimerkkilän yrityspalvelut.",
+    },
+    "privacy_notice": {
+        "fi": "Esimerkkilän yrityspalvelut (demo) käsittelee ilmoittautumistietojasi vain ohjelman "
+        "järjestämiseen ja sen tulosten raportointiin. Tietoja näkevät ohjelman koordinaattorit ja "
+        "ryhmäsi ohjaajat. Ryhmäsi jäsenet näkevät nimesi, yrityksesi ja sähköpostiosoitteesi vain, jos "
+        "annat siihen luvan. Tiedot poistetaan vuoden kuluttua ohjelman päättymisestä. Voit pyytää "
+        "tietojasi nähtäväksi tai poistettavaksi osoitteesta vertaisryhmat@example.org.",
+        "sv": "Esimerkkilän yrityspalvelut (demo) behandlar dina anmälningsuppgifter endast för att ordna "
+        "programmet och rapportera dess resultat. Uppgifterna ses av programmets koordinatorer och din "
+        "grupps handledare. Gruppens medlemmar ser ditt namn, ditt företag och din e-postadress bara om du "
+        "tillåter det. Uppgifterna raderas ett år efter att programmet har avslutats. Du kan be att få se "
+        "eller radera dina uppgifter via vertaisryhmat@example.org.",
+        "en": "Esimerkkilän yrityspalvelut (demo) uses your registration details only to run the programme "
+        "and to report its results. They are seen by the programme's coordinators and your group's "
+        "facilitators. Your group's members see your name, company and email address only if you allow it. "
+        "The details are deleted a year after the programme ends. To see or delete your details, write to "
+        "vertaisryhmat@example.org.",
+    },
+}

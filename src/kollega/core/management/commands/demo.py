@@ -149,7 +149,10 @@ class Command(BaseCommand):
         for label, user in rows:
             lines.append(f"  {label}: {user.display_name}")
             lines.append(f"    {address}{sign_in_link_make(user=user)}")
+        live = result.live
         lines += [
+            _("The live programme's public page, where anyone can register:"),
+            f"    {address}/p/{live.organisation.slug}/{live.slug}/",
             _("The coordinator can also sign in with %(email)s and the password %(password)s.")
             % {"email": result.coordinator.email, "password": result.password},
             _("Emails are not sent: they wait in the outbox and are printed here."),
