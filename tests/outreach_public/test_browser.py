@@ -50,7 +50,8 @@ def test_an_entrepreneur_registers_on_a_phone_from_a_partners_link(page: Page, l
     page.get_by_label("Your name").fill("Aino Aaltonen")
     page.get_by_label("Email address").fill("aino@example.org")
     page.get_by_label("Name of your business").fill("Aaltosen Ateljee")
-    page.get_by_label("Professional, scientific and technical activities").check()
+    industry = page.get_by_label("Your business's industry")
+    industry.select_option(label="Professional, scientific and technical activities")
     page.get_by_role("button", name="Continue").click()
 
     # Step 2.
