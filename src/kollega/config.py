@@ -204,7 +204,7 @@ def load(environ_: dict[str, str] | None = None) -> Config:
     origins = [o.strip() for o in env.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
     proxies_raw = env.get("KOLLEGA_TRUSTED_PROXIES", "").strip()
     if proxies_raw:
-        if not proxies_raw.isdigit() or int(proxies_raw) > 5:
+        if not (proxies_raw.isascii() and proxies_raw.isdigit()) or int(proxies_raw) > 5:
             raise ConfigError(f"KOLLEGA_TRUSTED_PROXIES must be a number from 0 to 5, not {proxies_raw!r}")
         trusted_proxies = int(proxies_raw)
     else:

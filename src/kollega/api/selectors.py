@@ -61,7 +61,7 @@ def access_for_user(*, user: User) -> Access:
 def organisation_get_for_api(*, user: User, ref: int | str) -> Organisation:
     """An organisation by id or short name, if ``user`` coordinates it."""
     lookup = Q(slug=str(ref))
-    if isinstance(ref, int) or str(ref).isdigit():
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit() and len(str(ref)) < 19):
         lookup |= Q(pk=int(ref))
     organisation = Organisation.objects.filter(lookup).first()
     if organisation is None:

@@ -8,6 +8,7 @@ Nothing changes on GET: mail scanners follow links.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,6 +46,8 @@ OG_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 #: Statuses in which the registrant may cancel through the personal link (the service's rule);
 #: in a group, leaving goes through the coordinator (it affects the group).
 SELF_CANCEL_STATUSES = recruitment_services.CANCELLABLE
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- finding the programme ------------------------------------------------------
@@ -270,7 +273,8 @@ def _unavailable(request: HttpRequest, public: Public) -> HttpResponse:
 
 def _step_number(value: Any) -> int | None:
     """A 1-based step number from the address or the form, as a 0-based index; None when unreadable."""
-    if isinstance(value, str) and value.isdigit() and len(value) < 4:
+    # isascii(): "²" is a digit to str.isdigit() but not to int().
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 4:
         return int(value) - 1
     return None
 
@@ -546,7 +550,8 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(manage_url)
     error = ""
     if request.method == "POST":
-        reason = request.POST.get("reason", "").strip()[:1000]
+        # Control characters (NUL above all) cannot be stored; a reason is plain text.
+        reason = _CONTROL.sub("", request.POST.get("reason", "")).strip()[:1000]
         try:
             recruitment_services.registration_cancel(
                 participant=participant, reason=reason or _("Cancelled through the personal link.")

@@ -112,7 +112,9 @@ class Command(BaseCommand):
         programmes = Programme.objects.select_related("organisation")
         if organisation:
             programmes = programmes.filter(organisation__slug=organisation)
-        found = list(programmes.filter(pk=int(value))) if value.isdigit() else []
+        found = (
+            list(programmes.filter(pk=int(value))) if value.isascii() and value.isdigit() and len(value) < 19 else []
+        )
         if not found:
             found = list(programmes.filter(slug=value).order_by("organisation__slug"))
         if not found:
