@@ -93,10 +93,11 @@ def walk(client: Client, programme: Programme, answers: dict[str, Any], *, query
     response = client.get(url + query)
     assert response.status_code == 200, response.content[:500]
     started = response.context["state_id"]
+    action = response.context["action_url"]  # where the page's form posts (it carries a share link's channel)
     steps = wizard(programme).steps
     for index in range(len(steps)):
         extra = {HONEYPOT_FIELD: honeypot} if honeypot else {}
-        response = client.post(url, step_post(programme, answers, index, started, **extra))
+        response = client.post(action if index == 0 else url, step_post(programme, answers, index, started, **extra))
         if index < len(steps) - 1:
             assert response.status_code == 302, response.content.decode()[:3000]
     return response

@@ -187,7 +187,7 @@ def _registration_out(participant: Participant, tz: Any) -> rs.RegistrationOut:
     status = s.Status(participant.status)
     return rs.RegistrationOut(
         participant_id=participant.pk,
-        name=participant.user.full_name,
+        name=participant.full_name or participant.user.full_name,
         email=participant.user.email,
         status=status,
         status_label=str(status.label),
@@ -303,7 +303,7 @@ def waiting_list(request: HttpRequest, programme_id: int) -> rs.WaitingListOut:
             rs.WaitingListEntryOut(
                 position=position,
                 participant_id=person.pk,
-                name=person.user.full_name,
+                name=person.full_name or person.user.full_name,
                 email=person.user.email,
                 registered_at=s.local(person.registered_at, tz),  # type: ignore[arg-type]
                 offer=rs.OfferOut(

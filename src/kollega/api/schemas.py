@@ -395,7 +395,7 @@ def participant_fields(participant: Participant) -> dict[str, object]:
     return {
         "id": participant.pk,
         "programme_id": participant.programme_id,
-        "name": participant.user.full_name,
+        "name": participant.full_name or participant.user.full_name,
         "email": participant.user.email,
         "company": participant.company_name,
         "industry": participant.industry,

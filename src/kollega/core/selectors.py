@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 
 from kollega.accounts.models import User
@@ -146,8 +147,8 @@ class ParticipantFilters:
     ORDERINGS = {
         "registered": ("registered_at", "id"),
         "-registered": ("-registered_at", "-id"),
-        "name": ("user__full_name", "id"),
-        "-name": ("-user__full_name", "-id"),
+        "name": ("shown_name", "id"),
+        "-name": ("-shown_name", "-id"),
         "status": ("status", "id"),
         "company": ("company_name", "id"),
     }
@@ -171,13 +172,18 @@ def participant_queryset() -> QuerySet[Participant]:
 def participant_list(*, programme: Programme, filters: ParticipantFilters | None = None) -> QuerySet[Participant]:
     """Participants of one programme. Callers have checked access to ``programme``."""
     filters = filters or ParticipantFilters()
-    qs = participant_queryset().filter(programme=programme)
+    # The name given in this programme, else the account's (what Participant.display_name shows).
+    qs = (
+        participant_queryset()
+        .filter(programme=programme)
+        .alias(shown_name=Coalesce(NullIf("full_name", Value("")), "user__full_name"))
+    )
     if filters.status:
         qs = qs.filter(status__in=filters.status)
     # No stored text contains NUL (PostgreSQL refuses it even in a search), so it can never match.
     q = filters.query.replace("\x00", "").strip()
     if q:
-        qs = qs.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q) | Q(company_name__icontains=q))
+        qs = qs.filter(Q(shown_name__icontains=q) | Q(user__email__icontains=q) | Q(company_name__icontains=q))
     if filters.time_slot:
         qs = qs.filter(time_slots__key=filters.time_slot)
     if filters.industry:

@@ -62,14 +62,25 @@ def audit_log(
 
 
 def user_get_or_create(*, email: str, full_name: str = "", language: str = "fi") -> User:
+    """The account of ``email``, made with ``full_name`` and ``language`` if there is none.
+
+    An existing account is returned as it is: its name is shared by every
+    organisation the person meets, so only its owner changes it. Two callers
+    making the same new address at the same moment get the same account.
+    """
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, full_name=full_name.strip(), language=language)
-    elif full_name and not user.full_name:
-        user.full_name = full_name.strip()
-        user.save(update_fields=["full_name"])
-    return user
+    if user is not None:
+        return user
+    try:
+        # A savepoint: the other caller's insert wins the unique index, this one re-reads.
+        with transaction.atomic():
+            return User.objects.create_user(email=email, full_name=full_name.strip(), language=language)
+    except IntegrityError:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            raise
+        return user
 
 
 # --- organisations ----------------------------------------------------------
@@ -443,6 +454,8 @@ def participant_create(
 
     The registration flow (recruitment) wraps this with its form, confirmation
     and waiting list; ``profile`` takes the fields of the participant's profile.
+    ``full_name`` is the name given in this programme; a new account gets it
+    too, an existing account's name is left as it is.
     """
     if status not in {Status.REGISTERED, Status.WAITING_LIST}:
         raise ValidationError({"status": _("A person joins a programme as registered or on the waiting list.")})
@@ -453,6 +466,7 @@ def participant_create(
     participant = Participant.objects.create(
         programme=programme,
         user=user,
+        full_name=full_name.strip(),
         language=language,
         status=status,
         status_changed_at=at,
@@ -460,7 +474,10 @@ def participant_create(
         **profile,
     )
     if time_slots:
-        participant.time_slots.set(time_slots)
+        # A new participant has no slots yet: one insert instead of set()'s read and insert.
+        through = Participant.time_slots.through
+        slot_ids = dict.fromkeys(slot.pk for slot in time_slots)
+        through.objects.bulk_create([through(participant_id=participant.pk, timeslot_id=pk) for pk in slot_ids])
     ParticipantStatusChange.objects.create(
         participant=participant,
         from_status="",
@@ -663,7 +680,7 @@ class BulkTransitionError(ValidationError):
 
     def __init__(self, refused: list[tuple[Participant, str]]) -> None:
         self.refused = refused
-        super().__init__([f"{p.user.display_name}: {msg}" for p, msg in refused], code="bulk_refused")
+        super().__init__([f"{p.display_name}: {msg}" for p, msg in refused], code="bulk_refused")
 
 
 @transaction.atomic

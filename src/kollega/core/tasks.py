@@ -52,3 +52,25 @@ def waiting_list_job() -> None:
 
     waiting_list_expire_offers()
     waiting_lists_fill()
+
+
+# Every night at 01:23 UTC (03:23 or 04:23 in Finland, when hardly anyone is
+# signed in): delete expired sessions. Django never deletes them itself, and
+# with the database backend each one is a row; the registration form keeps
+# its answers in a session, so anonymous visitors make them too.
+@db_periodic_task(crontab(hour="1", minute="23"))
+def sessions_clear_expired_job() -> None:
+    from kollega.core.housekeeping import sessions_clear_expired
+
+    sessions_clear_expired()
+
+
+# Every night at 01:41 UTC: delete uploaded import files whose import was not
+# finished within a week (they hold personal data; a finished import deletes
+# its file at once). The import's page then says the file was deleted and
+# offers to upload it again. Safe on many workers: each job's row is locked.
+@db_periodic_task(crontab(hour="1", minute="41"))
+def import_files_forget_job() -> None:
+    from kollega.recruitment.importing.retention import import_files_forget
+
+    import_files_forget()

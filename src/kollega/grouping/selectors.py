@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from kollega.core.selectors import AnyUser, user_is_staff
 from kollega.grouping.models import Group, GroupMembership
@@ -23,7 +24,7 @@ def group_list_for_facilitator(*, user: AnyUser) -> QuerySet[Group]:
             Prefetch(
                 "memberships",
                 queryset=GroupMembership.objects.select_related("participant__user").order_by(
-                    "participant__user__full_name"
+                    Coalesce(NullIf("participant__full_name", Value("")), "participant__user__full_name")
                 ),
             ),
             Prefetch("meetings", queryset=Meeting.objects.select_related("theme").order_by("number")),
@@ -54,7 +55,7 @@ def group_peer_list(*, group: Group) -> list[Peer]:
         .exclude(status__in=[Status.CANCELLED, Status.WITHDRAWN])
         .select_related("user")
         .prefetch_related(Prefetch("consents", queryset=Consent.objects.order_by("at", "id")))
-        .order_by("user__full_name", "pk")
+        .order_by(Coalesce(NullIf("full_name", Value("")), "user__full_name"), "pk")
     )
     peers = []
     for member in members:
@@ -63,7 +64,7 @@ def group_peer_list(*, group: Group) -> list[Peer]:
             latest[consent.item] = consent.given
         peers.append(
             Peer(
-                name=member.user.full_name if latest.get(ConsentItem.SHARE_NAME) else "",
+                name=(member.full_name or member.user.full_name) if latest.get(ConsentItem.SHARE_NAME) else "",
                 company=member.company_name if latest.get(ConsentItem.SHARE_COMPANY) else "",
                 email=member.user.email if latest.get(ConsentItem.SHARE_EMAIL) else "",
             )

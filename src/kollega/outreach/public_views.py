@@ -291,10 +291,13 @@ def _render_step(
     general_errors: list[str] | None = None,
     notice: str = "",
     status: int = 200,
+    sent: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    answers = state["answers"]
+    """One step of the form; ``sent``: this request's answers as typed, shown instead of the stored (cut) ones."""
+    answers = {**state["answers"], **(sent or {})}
     form = wizard.step_form(index, answers, errors)
     programme = public.programme
+    action_url = reverse("public:register", args=[programme.organisation.slug, programme.slug])
     context = {
         **_base_context(public),
         "window": window,
@@ -309,7 +312,8 @@ def _render_step(
         "is_last": wizard.next_index(index, answers) is None,
         "state_id": state["id"],
         "honeypot_field": steps.HONEYPOT_FIELD,
-        "action_url": reverse("public:register", args=[programme.organisation.slug, programme.slug]),
+        # The share link's channel rides along in the address until a step is sent (nothing is kept before).
+        "action_url": _with_channel(action_url, _channel(programme, request.GET.get("c"))),
     }
     return render(request, "outreach/public/register_step.html", context, status=status)
 
@@ -331,11 +335,10 @@ def register(request: HttpRequest, organisation_slug: str, programme_slug: str) 
     if request.method == "POST":
         return _register_post(request, public, wizard, state, window)
 
+    # Opening the form keeps nothing: a session is made only when a step is sent (robots do not fill the table).
+    kept = state is not None
     if state is None:
         state = steps.state_new(form)
-    channel = _channel(programme, request.GET.get("c"))
-    if channel is not None:
-        state["channel"] = channel.key
     answers = state["answers"]
     first = wizard.first_index(answers)
     wanted = _step_number(request.GET.get("step"))
@@ -345,7 +348,8 @@ def register(request: HttpRequest, organisation_slug: str, programme_slug: str) 
     # Messages from the final check (kept across the redirect) belong to the step they were sent to.
     errors, general = state.pop("errors", {}) or {}, state.pop("general_errors", []) or []
     state["errors"], state["general_errors"] = {}, []
-    steps.state_save(request.session, programme, state)
+    if kept and (errors or general):
+        steps.state_save(request.session, programme, state)
     return _render_step(request, public, wizard, state, index, window, errors=errors, general_errors=general)
 
 
@@ -360,6 +364,14 @@ def _register_post(
     posted_id = request.POST.get("started", "")
     index = _step_number(request.POST.get("step"))
     done = steps.done_get(request.session, programme)
+    # Without a session yet, one is made only for a step that passes: a post that is refused
+    # (a robot's, or a first step with mistakes) is shown again from what it sent, and nothing is kept.
+    has_session = request.session.session_key is not None
+
+    def keep(state: dict[str, Any], *, passed: bool) -> None:
+        if passed or has_session:
+            steps.state_save(request.session, programme, state)
+
     if state is None or state.get("id") != posted_id:
         if done is not None and posted_id and done.get("state") == posted_id:
             # The last step sent again (the back button, a second tap): it is already registered.
@@ -367,30 +379,35 @@ def _register_post(
         if index is not None and index > wizard.first_index({}):
             # The answers of the earlier steps are gone (the form was left open too long).
             state = steps.state_new(wizard.form)
-            steps.state_save(request.session, programme, state)
+            keep(state, passed=False)
             notice = _(
                 "Your earlier answers were not kept because the form was left open for a long time. "
                 "Please start again: it takes only a few minutes."
             )
             first = wizard.first_index(state["answers"])
             return _render_step(request, public, wizard, state, first, window, notice=notice)
-        state = steps.state_new(wizard.form)
+        # The first page was shown without keeping anything: its id becomes the id of these answers.
+        state = steps.state_new(wizard.form, state_id=posted_id)
         index = wizard.first_index(state["answers"])
     answers = state["answers"]
     if index is None or not 0 <= index <= min(state["reached"], wizard.count - 1) or not wizard.visible(index, answers):
         index = min(state["reached"], wizard.count - 1)
+    channel = _channel(programme, request.GET.get("c"))
+    if channel is not None:
+        state["channel"] = channel.key
     if request.POST.get(steps.HONEYPOT_FIELD, "").strip():
         state["honeypot"] = True
-    wizard.collect(index, answers, request.POST)
+    # The session keeps each answer cut to what its question accepts; this request checks and shows what was typed.
+    sent = wizard.collect(index, answers, request.POST)
 
     if request.POST.get("action") == "back":
-        steps.state_save(request.session, programme, state)
         previous = wizard.previous_index(index, answers)
+        keep(state, passed=previous is not None)
         return _redirect_to_step(programme, index if previous is None else previous)
 
-    errors = wizard.errors(index, answers)
+    errors = wizard.errors(index, {**answers, **sent})
     if errors:
-        steps.state_save(request.session, programme, state)
+        keep(state, passed=False)
         step_keys = {q.key for q in wizard.steps[index]}
         earlier = [wizard.step_of(key) for key in errors if key not in step_keys]
         earlier_steps = [i for i in earlier if i is not None and i < index]
@@ -399,7 +416,9 @@ def _register_post(
             index = min(earlier_steps)
         own = {k: v for k, v in errors.items() if wizard.step_of(k) == index}
         general = errors.get("__all__", [])
-        return _render_step(request, public, wizard, state, index, window, errors=own, general_errors=general)
+        return _render_step(
+            request, public, wizard, state, index, window, errors=own, general_errors=general, sent=sent
+        )
 
     following = wizard.next_index(index, answers)
     if following is not None:
@@ -640,9 +659,11 @@ def confirm_change(request: HttpRequest, token: str) -> HttpResponse:
         state = "waiting"
     if request.method == "POST" and state == "waiting":
         try:
-            recruitment_services.registration_change_confirm(token=token)
+            recruitment_services.registration_change_confirm(token=token, version=request.POST.get("version", ""))
         except ValidationError as exc:
             error = " ".join(exc.messages)
+            # The answers may have been replaced while the page was open: show the ones waiting now.
+            change = recruitment_services.pending_change_from_token(token) or change
         else:
             messages.success(request, _("Your registration is updated with the new answers."))
             return redirect("public:manage", manage_token(participant))
@@ -658,6 +679,7 @@ def confirm_change(request: HttpRequest, token: str) -> HttpResponse:
         "error": error,
         "error_list": [error] if error else [],
         "token": token,
+        "version": recruitment_services.pending_change_version(change),
     }
     return render(request, "outreach/public/confirm_change.html", context, status=400 if error else 200)
 

@@ -7,6 +7,12 @@ until the last step sends the whole registration through
 ``recruitment.services.registration_submit``, which runs the same engine over
 every answer again.
 
+Only the form's own questions are kept, and each answer is cut to what its
+question can accept plus one character (see ``stored_value``), so a session
+stays a few tens of kilobytes whatever is posted. The step that was just sent
+is checked and shown again with the full text, so the engine's "it is now N
+characters" counts what was typed.
+
 Each step is checked with ``surveys.engine.validate`` over the questions up to
 and including that step, so a condition on an earlier answer is judged exactly
 as the final check will judge it; only the step's own messages are shown.
@@ -14,6 +20,7 @@ as the final check will judge it; only the step's own messages are shown.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +43,14 @@ from kollega.surveys.selectors import form_questions, response_values
 PER_STEP = 5
 #: The honeypot's field name. Question keys are slugs, so it can never be one of them.
 HONEYPOT_FIELD = "website.address"
+#: What the session keeps of an email address, a phone number and any other short answer (a number,
+#: a choice, yes or no), plus one character so that a longer answer is still refused as too long.
+EMAIL_MAX = 254
+PHONE_MAX = engine.PHONE_MAX
+OTHER_MAX = 40
 _STATE = "kollega.registration.{pk}"
+#: The form of a state's id (``secrets.token_urlsafe(12)``).
+_STATE_ID = re.compile(r"[A-Za-z0-9_-]{16}")
 _DONE = "kollega.registration.done.{pk}"
 
 
@@ -130,15 +144,22 @@ class Wizard:
         """The engine's messages for every question up to and including step ``index``."""
         return engine.validate(self.upto(index), answers, self.language).errors
 
-    def collect(self, index: int, answers: dict[str, Any], post: QueryDict) -> None:
-        """Copy what the step's fields sent into ``answers``, as each widget reads it (unchecked boxes too)."""
+    def collect(self, index: int, answers: dict[str, Any], post: QueryDict) -> dict[str, Any]:
+        """Copy what the step's fields sent into ``answers``, as each widget reads it (unchecked boxes too).
+
+        ``answers`` (kept in the session) gets each value cut by ``stored_value``;
+        the values as sent are returned, to check and show again in this request only.
+        """
         form = self.form_cls()
+        sent: dict[str, Any] = {}
         for question in self.visible(index, answers):
             bound_field = form.fields.get(question.key)
             if bound_field is None:
                 continue
-            value = bound_field.widget.value_from_datadict(post, {}, form.add_prefix(question.key))
-            answers[question.key] = _storable(value)
+            value = _plain(bound_field.widget.value_from_datadict(post, {}, form.add_prefix(question.key)))
+            sent[question.key] = value
+            answers[question.key] = stored_value(question, value)
+        return sent
 
     def step_form(
         self, index: int, answers: Mapping[str, Any], errors: Mapping[str, Sequence[str]] | None = None
@@ -189,20 +210,73 @@ def field_rows(form: SurveyForm) -> list[dict[str, Any]]:
     return rows
 
 
-def _storable(value: Any) -> Any:
-    """A widget's value as JSON for the session, cut so a hostile post cannot bloat it.
-
-    The cut keeps one character (or item) over the engine's limits, so the
-    engine still reports the answer as too long instead of quietly shortening it.
-    """
-    if isinstance(value, str):
-        return value[: engine.RAW_TEXT_LIMIT + 1]
+def _plain(value: Any) -> Any:
+    """A widget's value as JSON can hold it: text, a list of texts, true/false or nothing."""
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return value
     if isinstance(value, list | tuple):
         # A place of a ranking that was not sent at all is a place left empty.
-        return ["" if item is None else _storable(item) for item in list(value)[: engine.RAW_LIST_LIMIT + 1]]
-    if value is None or isinstance(value, bool):
-        return value
-    return str(value)[: engine.RAW_TEXT_LIMIT + 1]
+        return ["" if item is None else item if isinstance(item, str) else str(item) for item in value]
+    return str(value)
+
+
+def _longest_option(question: Question) -> int:
+    return max((len(key) for key in question.option_keys), default=0)
+
+
+def _limit(question: Question) -> int:
+    """The most characters an acceptable answer to ``question`` can have (after the engine strips it)."""
+    kind = question.type
+    if kind == QuestionType.SHORT_TEXT:
+        return question.max_length or engine.SHORT_TEXT_MAX
+    if kind == QuestionType.LONG_TEXT:
+        return question.max_length or engine.LONG_TEXT_MAX
+    if kind == QuestionType.EMAIL:
+        return EMAIL_MAX
+    if kind == QuestionType.PHONE:
+        return PHONE_MAX
+    return max(OTHER_MAX, _longest_option(question))
+
+
+def _cut(text: str, keep: int, *, stripped: bool) -> str:
+    """``text`` in at most ``keep`` characters, still refused by the engine when the whole of it is.
+
+    The cut keeps ``keep - 1`` characters and then the next one that is not
+    white space, so the engine's own stripping cannot turn a too-long answer
+    into a short enough one. ``stripped``: the engine strips this answer before
+    judging it, so white space around it is left out first.
+    """
+    if len(text) <= keep:
+        return text
+    if stripped:
+        text = text.strip()
+        if len(text) <= keep:
+            return text
+    rest = text[keep - 1 :]
+    last = next((ch for ch in rest if not ch.isspace()), rest[0])
+    return text[: keep - 1] + last
+
+
+def stored_value(question: Question, value: Any) -> Any:
+    """What the session keeps of an answer: at most what the question can accept plus one character.
+
+    The extra character keeps a too-long answer too long, so the engine still
+    refuses it with its usual message. Lists keep at most one item more than
+    the question has options (more can never be a valid answer). Only what the
+    engine strips is stripped: an option key must match exactly.
+    """
+    stripped = question.type not in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING)
+    keep = _limit(question) + 1
+    if isinstance(value, str):
+        return _cut(value, keep, stripped=stripped)
+    if isinstance(value, list):
+        most = len(question.option_keys) + 1
+        if len(value) > most:
+            # Blank items mean nothing to the engine; leave them out before counting.
+            value = [item for item in value if not (isinstance(item, str) and not item.strip())]
+        item_keep = max(OTHER_MAX, _longest_option(question)) + 1
+        return [_cut(item, item_keep, stripped=False) if isinstance(item, str) else item for item in value[:most]]
+    return value
 
 
 def bound_data(questions: Sequence[Question], answers: Mapping[str, Any]) -> QueryDict:
@@ -233,9 +307,10 @@ def state_get(session: SessionBase, programme: Programme) -> dict[str, Any] | No
     return state if isinstance(state, dict) and isinstance(state.get("answers"), dict) else None
 
 
-def state_new(form: Form) -> dict[str, Any]:
+def state_new(form: Form, *, state_id: str = "") -> dict[str, Any]:
+    """A new, empty set of answers; ``state_id``: the id the page was shown with, if it is one of ours."""
     return {
-        "id": secrets.token_urlsafe(12),
+        "id": state_id if _STATE_ID.fullmatch(state_id) else secrets.token_urlsafe(12),
         "form": form.pk,
         "answers": {},
         "reached": 0,

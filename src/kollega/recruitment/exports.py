@@ -275,7 +275,7 @@ def applicant_table(*, programme: Programme, participants: QuerySet[Participant]
         ranking = person.theme_ranking if isinstance(person.theme_ranking, list) else []
         rows.append(
             [
-                person.user.display_name,
+                person.display_name,
                 person.user.email,
                 person.phone,
                 person.company_name,

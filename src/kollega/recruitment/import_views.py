@@ -25,6 +25,7 @@ from kollega.recruitment.import_forms import MappingForm, MemoryUploadHandler, S
 from kollega.recruitment.importing import selectors
 from kollega.recruitment.importing.checking import language_of
 from kollega.recruitment.importing.reading import ImportFileError
+from kollega.recruitment.importing.retention import KEEP_FILE_FOR, file_forgotten_at
 from kollega.recruitment.importing.services import (
     import_job_create,
     import_job_importable,
@@ -101,7 +102,7 @@ def _import_list(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_mapping(request: AuthedHttpRequest, pk: int, job_pk: int) -> HttpResponse:
     job = selectors.import_job_get_for_coordinator(user=request.user, programme_pk=pk, pk=job_pk)
-    if job.state in (ImportState.IMPORTING, ImportState.DONE):
+    if job.state in (ImportState.IMPORTING, ImportState.DONE) or file_forgotten_at(job) is not None:
         return redirect("imports:detail", pk, job.pk)
     language = _language()
     try:
@@ -171,7 +172,15 @@ def import_detail(request: AuthedHttpRequest, pk: int, job_pk: int) -> HttpRespo
         return render(
             request,
             "recruitment/import/failed.html",
-            {"programme": job.programme, "job": job, "error": report.get("error", ""), "can_retry": bool(job.content)},
+            {
+                "programme": job.programme,
+                "job": job,
+                "error": report.get("error", ""),
+                "can_retry": bool(job.content),
+                # The file was deleted for waiting too long (recruitment.importing.retention).
+                "forgotten_at": file_forgotten_at(job),
+                "keep_days": KEEP_FILE_FOR.days,
+            },
         )
     if job.state == ImportState.DONE:
         return render(

@@ -2,6 +2,11 @@
 
 Every entry point (the public form, the public API endpoint, the importer, the
 demo) registers through ``registration_submit``, so the same rules hold everywhere.
+The importer writes many rows under one lock of the programme: it reads the form
+once (``registration_form_prepare``), locks the programme once
+(``registration_programme_lock``) and registers each row with
+``registration_submit_locked``, the part of ``registration_submit`` that runs
+with the programme locked.
 
 Capacity decisions lock the programme's row, so registrations, cancellations
 and offers of one programme happen one after another even when they arrive at
@@ -11,6 +16,8 @@ the same moment. Lock order: programme, then offer, then participant.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import json
 import logging
 import re
 import secrets
@@ -31,16 +38,26 @@ from kollega.accounts.models import User
 from kollega.core.industries import industries
 from kollega.core.models import (
     CompanySize,
+    ConsentText,
     Gender,
     Organisation,
     Participant,
     ParticipantStatusChange,
     Programme,
     Status,
+    TimeSlot,
 )
 from kollega.core.models.texts import localized
 from kollega.core.programme_templates import DEFAULT_TEMPLATE, programme_template
-from kollega.core.services import audit_log, consent_record, participant_change_status, participant_create
+from kollega.core.selectors import consent_text_current
+from kollega.core.services import (
+    audit_log,
+    consent_record,
+    participant_change_status,
+    participant_create,
+    subject_key,
+)
+from kollega.notifications.models import Notification
 from kollega.notifications.services import notification_queue
 from kollega.outreach.models import Channel
 from kollega.recruitment import selectors
@@ -57,6 +74,9 @@ Outcome = Literal["registered", "waiting_list", "confirm_email"]
 
 #: How long the link that confirms a repeated registration works.
 PENDING_CHANGE_DAYS = 7
+#: At most one confirmation email per participant in this time: a repeated registration
+#: sent sooner updates the answers the last emailed link confirms (no mail-bombing an address).
+CONFIRM_EMAIL_INTERVAL = timedelta(hours=1)
 #: Registrations one client address may send to one programme per window (spam without a third party).
 RATE_LIMIT = 10
 RATE_WINDOW_SECONDS = 60 * 60
@@ -159,6 +179,17 @@ def _lock_programme(programme: Programme) -> Programme:
     )
 
 
+def registration_programme_lock(*, programme: Programme) -> Programme:
+    """Lock the programme's row until the transaction ends; pass the result to ``registration_submit_locked``.
+
+    Must be called inside ``transaction.atomic()``. While the lock is held, the
+    programme's public registrations, cancellations and offers wait.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("registration_programme_lock needs a transaction")
+    return _lock_programme(programme)
+
+
 # --- the form -------------------------------------------------------------------
 
 
@@ -214,7 +245,7 @@ def _text_limit(model: type[Any], field: str) -> int:
 
 def _profile_errors(cleaned: Mapping[str, Any]) -> dict[str, list[str]]:
     """Answers the form accepts but the profile cannot hold (a coordinator may have loosened a question)."""
-    limits = {"name": _text_limit(User, "full_name")}
+    limits = {"name": _text_limit(Participant, "full_name")}
     limits.update({key: _text_limit(Participant, field) for key, field in _TEXT_PROFILE.items()})
     errors: dict[str, list[str]] = {}
     for key, limit in limits.items():
@@ -271,8 +302,47 @@ def _time_slot_keys(cleaned: Mapping[str, Any]) -> list[str]:
     return [str(key) for key in slots] if isinstance(slots, list) else []
 
 
+@dataclass(frozen=True)
+class PreparedForm:
+    """The programme's registration form, read once for one registration or for a whole import.
+
+    ``questions`` have their options filled in from the programme; ``consent_texts``
+    are the consent texts in force, by consent item; ``channels`` the active
+    channels and ``time_slots`` the programme's time slots, by key.
+    """
+
+    form: Form
+    questions: list[Question]
+    consent_texts: dict[str, ConsentText]
+    channels: dict[str, Channel]
+    time_slots: dict[str, TimeSlot]
+
+
+def registration_form_prepare(*, programme: Programme) -> PreparedForm:
+    """Read the programme's registration form; ``ValidationError(code="no_form")`` when it has none."""
+    form = selectors.registration_form(programme=programme)
+    if form is None:
+        raise ValidationError(_("This programme does not take registrations yet."), code="no_form")
+    questions = survey_selectors.form_questions(form=form)
+    texts: dict[str, ConsentText] = {}
+    for question in questions:
+        if question.type == QuestionType.CONSENT and question.consent_item and question.consent_item not in texts:
+            text = consent_text_current(programme=programme, item=question.consent_item)
+            if text is not None:
+                texts[question.consent_item] = text
+    channels = {c.key: c for c in Channel.objects.filter(programme=programme, active=True)}
+    slots = {slot.key: slot for slot in TimeSlot.objects.filter(programme=programme)}
+    return PreparedForm(form=form, questions=questions, consent_texts=texts, channels=channels, time_slots=slots)
+
+
 def _record_consents(
-    *, participant: Participant, questions: list[Question], cleaned: Mapping[str, Any], actor: User | None, at: Any
+    *,
+    participant: Participant,
+    questions: list[Question],
+    cleaned: Mapping[str, Any],
+    actor: User | None,
+    at: Any,
+    texts: Mapping[str, ConsentText] | None = None,
 ) -> None:
     """Every consent question answered, given or not, against the text version shown now."""
     for question in questions:
@@ -284,14 +354,16 @@ def _record_consents(
                 actor=actor,
                 source="registration",
                 at=at,
+                text=(texts or {}).get(question.consent_item),
             )
 
 
-def _channel(*, programme: Programme, channel_key: str, heard_from: Any) -> Channel | None:
+def _channel(*, prepared: PreparedForm, channel_key: str, heard_from: Any) -> Channel | None:
     """The share link's channel, else the one the "where did you hear of us" answer names."""
-    channel = channel_for_link(programme=programme, key=channel_key) if channel_key else None
-    if channel is None and isinstance(heard_from, str) and heard_from:
-        channel = channel_for_link(programme=programme, key=heard_from)
+    channel = None
+    for key in (channel_key, heard_from):
+        if channel is None and isinstance(key, str) and _CHANNEL_KEY.match(key.strip()):
+            channel = prepared.channels.get(key.strip())
     return channel
 
 
@@ -331,33 +403,67 @@ def registration_submit(
             raise ValidationError(_("Unknown source of a registration."), code="source")
         if check_window and not programme.registration_is_open():
             raise _closed_error(programme)
-        form = selectors.registration_form(programme=programme)
-        if form is None:
-            raise ValidationError(_("This programme does not take registrations yet."), code="no_form")
-        questions = survey_selectors.form_questions(form=form)
-        cleaned = _validated(questions, raw, language)
-        channel_key = channel_key if isinstance(channel_key, str) else ""
+        prepared = registration_form_prepare(programme=programme)
+        cleaned = _validated(prepared.questions, raw, language)  # before the lock: others need not wait for it
         with transaction.atomic():
-            programme = _lock_programme(programme)
             return _register(
-                programme=programme,
-                form=form,
-                questions=questions,
+                programme=_lock_programme(programme),
+                prepared=prepared,
                 cleaned=cleaned,
                 language=language,
-                channel_key=channel_key,
+                channel_key=channel_key if isinstance(channel_key, str) else "",
                 source=source,
                 notify=notify,
                 at=at,
                 actor=actor,
+                repeated="confirm",
             )
+
+
+def registration_submit_locked(
+    *,
+    programme: Programme,
+    prepared: PreparedForm,
+    raw: Any,
+    language: str,
+    channel_key: str = "",
+    source: str = Source.IMPORT,
+    notify: bool = False,
+    at: datetime | None = None,
+    actor: User | None = None,
+) -> RegistrationOutcome:
+    """``registration_submit`` for a caller that registers many people under one lock (the importer).
+
+    ``programme`` comes from ``registration_programme_lock`` in the caller's
+    transaction, ``prepared`` from ``registration_form_prepare``. The window is
+    not checked. An address already in the programme is refused
+    (``ValidationError(code="exists")``) rather than sent a confirmation link:
+    nothing already in the programme changes. Other errors are as for
+    ``registration_submit``. It may write part of a registration before it
+    raises, so the caller rolls back (its transaction, or a savepoint per row).
+    """
+    if source not in Source.values:
+        raise ValidationError(_("Unknown source of a registration."), code="source")
+    language = _known_language(language, programme)
+    cleaned = _validated(prepared.questions, raw, language)
+    return _register(
+        programme=programme,
+        prepared=prepared,
+        cleaned=cleaned,
+        language=language,
+        channel_key=channel_key if isinstance(channel_key, str) else "",
+        source=source,
+        notify=notify,
+        at=at,
+        actor=actor,
+        repeated="refuse",
+    )
 
 
 def _register(
     *,
     programme: Programme,
-    form: Form,
-    questions: list[Question],
+    prepared: PreparedForm,
     cleaned: dict[str, Any],
     language: str,
     channel_key: str,
@@ -365,17 +471,24 @@ def _register(
     notify: bool,
     at: datetime | None,
     actor: User | None,
+    repeated: Literal["confirm", "refuse"],
 ) -> RegistrationOutcome:
     """The part of a registration that runs with the programme locked."""
+    questions = prepared.questions
     email = str(cleaned["email"]).strip().lower()
-    channel = _channel(programme=programme, channel_key=channel_key, heard_from=cleaned.get("heard_from"))
     existing = (
         Participant.objects.filter(programme=programme, user__email__iexact=email)
         .select_related("user", "programme__organisation")
         .first()
     )
+    channel = _channel(prepared=prepared, channel_key=channel_key, heard_from=cleaned.get("heard_from"))
     if existing is not None:
-        _pending_change_create(
+        if repeated == "refuse":
+            raise ValidationError(
+                _("%(email)s is already registered in this programme; not changed.") % {"email": email},
+                code="exists",
+            )
+        _pending_change_save(
             participant=existing, cleaned=cleaned, language=language, channel=channel, notify=notify, actor=actor
         )
         return RegistrationOutcome(outcome="confirm_email", participant=existing)
@@ -389,14 +502,23 @@ def _register(
         language=language,
         actor=actor,
         at=registered_at,
-        time_slots=list(programme.time_slots.filter(key__in=_time_slot_keys(cleaned))),
+        time_slots=[prepared.time_slots[key] for key in _time_slot_keys(cleaned) if key in prepared.time_slots],
         status=status,
         **_profile(cleaned, questions),
     )
-    response = survey_services.response_submit(form=form, participant=participant, raw=cleaned, language=language)
+    response = survey_services.response_submit(
+        form=prepared.form, participant=participant, raw=cleaned, language=language
+    )
     if at is not None:
         Response.objects.filter(pk=response.pk).update(submitted_at=at)
-    _record_consents(participant=participant, questions=questions, cleaned=cleaned, actor=actor, at=at)
+    _record_consents(
+        participant=participant,
+        questions=questions,
+        cleaned=cleaned,
+        actor=actor,
+        at=at,
+        texts=prepared.consent_texts,
+    )
     heard_from = cleaned.get("heard_from")
     Registration.objects.create(
         participant=participant,
@@ -427,7 +549,7 @@ def _register(
 # --- a repeated address -----------------------------------------------------------
 
 
-def _pending_change_create(
+def _pending_change_save(
     *,
     participant: Participant,
     cleaned: dict[str, Any],
@@ -436,11 +558,37 @@ def _pending_change_create(
     notify: bool,
     actor: User | None,
 ) -> PendingChange:
-    """Keep the new answers until the address's owner confirms them; only the latest link can be confirmed."""
+    """Keep the new answers until the address's owner confirms them; only the latest answers can be confirmed.
+
+    At most one confirmation email goes to a participant per
+    ``CONFIRM_EMAIL_INTERVAL``: answers sent again sooner replace the answers
+    of the waiting change whose link was emailed last, and that link then
+    confirms them (the page behind it shows them first). Later, a new link is
+    emailed and every older link stops working.
+    """
     now = timezone.now()
-    PendingChange.objects.filter(participant=participant, confirmed_at__isnull=True, expires_at__gt=now).update(
-        expires_at=now
+    waiting = (
+        PendingChange.objects.select_for_update()
+        .filter(participant=participant, confirmed_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at", "-id")
     )
+    latest = waiting.first()
+    programme = participant.programme
+    recent = latest is not None and latest.created_at > now - CONFIRM_EMAIL_INTERVAL
+    if latest is not None and recent and (not notify or _link_emailed(latest, participant)):
+        latest.raw = cleaned
+        latest.language = language
+        latest.channel = channel
+        latest.save(update_fields=["raw", "language", "channel"])
+        audit_log(
+            action="recruitment.registration.change_requested",
+            subject=participant,
+            actor=actor,
+            organisation=programme.organisation,
+            data={"pending_change": latest.pk, "emailed": False},
+        )
+        return latest
+    waiting.update(expires_at=now)
     token = secrets.token_urlsafe(32)
     change = PendingChange.objects.create(
         participant=participant,
@@ -451,13 +599,12 @@ def _pending_change_create(
         created_at=now,
         expires_at=now + timedelta(days=PENDING_CHANGE_DAYS),
     )
-    programme = participant.programme
     audit_log(
         action="recruitment.registration.change_requested",
         subject=participant,
         actor=actor,
         organisation=programme.organisation,
-        data={"pending_change": change.pk},
+        data={"pending_change": change.pk, "emailed": notify},
     )
     if notify:
         _email(
@@ -472,6 +619,13 @@ def _pending_change_create(
             },
         )
     return change
+
+
+def _link_emailed(change: PendingChange, participant: Participant) -> bool:
+    """Whether the change's link went out by email (a change stored with ``notify=False`` has none)."""
+    return Notification.objects.filter(
+        recipient=participant.user.email.strip().lower(), kind=KIND_CONFIRM_CHANGE, subject=subject_key(change)
+    ).exists()
 
 
 def pending_change_from_token(token: str) -> PendingChange | None:
@@ -492,9 +646,24 @@ def _invalid_link() -> ValidationError:
     )
 
 
+def pending_change_version(change: PendingChange) -> str:
+    """A short fingerprint of the answers a change waits to apply; it changes when they are replaced.
+
+    The confirmation page sends it back with the button, so a person never
+    confirms answers other than the ones the page showed them.
+    """
+    text = json.dumps([change.raw, change.language, change.channel_id], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 @transaction.atomic
-def registration_change_confirm(*, token: str) -> Participant:
-    """Apply a repeated registration after the address's owner followed the emailed link."""
+def registration_change_confirm(*, token: str, version: str = "") -> Participant:
+    """Apply a repeated registration after the address's owner followed the emailed link.
+
+    ``version`` (from ``pending_change_version`` when the page was shown), if
+    given, must still match: answers replaced meanwhile are refused with
+    ``code="replaced"`` so that the person can look at them first.
+    """
     if not isinstance(token, str) or not token or len(token) > 200:
         raise _invalid_link()
     found = PendingChange.objects.select_related("participant__programme").filter(token_hash=_hash(token)).first()
@@ -512,6 +681,11 @@ def registration_change_confirm(*, token: str) -> Participant:
                 "Send the registration form again to get a new link."
             ),
             code="expired",
+        )
+    if version and version != pending_change_version(change):
+        raise ValidationError(
+            _("The answers waiting for your confirmation were replaced after you opened this page. Check them again."),
+            code="replaced",
         )
     participant = Participant.objects.select_for_update().select_related("user").get(pk=change.participant_id)
     participant.programme = programme
@@ -551,17 +725,16 @@ def _apply_profile(
     *, participant: Participant, cleaned: Mapping[str, Any], questions: list[Question], language: str
 ) -> None:
     profile = _profile(cleaned, questions)
+    name = str(cleaned.get("name", "")).strip()
+    if name:
+        # This participation's name only: the account's name is shared with other organisations.
+        profile["full_name"] = name
     for field, value in profile.items():
         setattr(participant, field, value)
     participant.language = language
     participant.save(update_fields=[*profile, "language"])
     if any(q.key == "time_slots" for q in questions):
         participant.time_slots.set(participant.programme.time_slots.filter(key__in=_time_slot_keys(cleaned)))
-    name = str(cleaned.get("name", "")).strip()
-    user = participant.user
-    if name and name != user.full_name:
-        user.full_name = name
-        user.save(update_fields=["full_name"])
 
 
 def _reactivate(*, participant: Participant, change: PendingChange, cleaned: Mapping[str, Any], now: datetime) -> None:
@@ -829,9 +1002,11 @@ def registration_rate_limited(*, programme: Programme, client_ip: str) -> bool:
 
     Each call counts one attempt. The window starts at the address's first
     attempt and lasts ``RATE_WINDOW_SECONDS``; at most ``RATE_LIMIT`` attempts
-    pass in it. The address is stored only as a hash.
+    pass in it. An IPv6 client counts by its /64 network, since one connection
+    usually has a whole /64 to pick addresses from. The address is stored only
+    as a hash.
     """
-    address = hashlib.sha256(str(client_ip or "unknown").encode()).hexdigest()[:32]
+    address = hashlib.sha256(_rate_limit_key(client_ip).encode()).hexdigest()[:32]
     base = f"kollega:recruitment:rate:{programme.pk}:{address}"
     now = time.time()
     started = cache.get_or_set(f"{base}:start", now, timeout=RATE_WINDOW_SECONDS)
@@ -849,6 +1024,21 @@ def registration_rate_limited(*, programme: Programme, client_ip: str) -> bool:
         # Some caches restart the timeout on incr(); the window still ends when it began plus an hour.
         cache.touch(count_key, remaining)
     return count > RATE_LIMIT
+
+
+def _rate_limit_key(client_ip: Any) -> str:
+    """What the rate limit counts: an IPv4 address, an IPv6 address's /64 network, else the text as given."""
+    text = str(client_ip or "").strip() or "unknown"
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])  # no zone ("fe80::1%eth0")
+    except ValueError:
+        return text[:200]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        network = ipaddress.IPv6Network((int(address) >> 64 << 64, 64))
+        return str(network)
+    return str(address)
 
 
 def channel_for_link(*, programme: Programme, key: str) -> Channel | None:
@@ -893,7 +1083,7 @@ def _email(
         version=version,
         context={
             "participant_id": participant.pk,
-            "name": participant.user.full_name,
+            "name": participant.full_name or participant.user.full_name,
             "programme_title": localized(programme.title, language),
             "programme_url": absolute_url(programme_path(programme)),
             "manage_url": absolute_url(manage_path(participant)),

@@ -26,6 +26,7 @@ DEFAULT_SCALE = (1, 5)
 RAW_TEXT_LIMIT = 100_000
 RAW_LIST_LIMIT = 500
 INTEGER_LIMIT = 10**18
+PHONE_MAX = 40  # characters, as typed: spaces, dashes and brackets included
 FORM_ERROR_KEY = "__all__"
 
 # Control characters and lone surrogates (which no database can store as text).
@@ -226,6 +227,8 @@ def _email_address(value: Any) -> str:
 
 def _phone(value: Any) -> str:
     number = _string(value)
+    if len(number) > PHONE_MAX:
+        raise Invalid(_("Write the phone number in at most %(limit)d characters.") % {"limit": PHONE_MAX})
     digits = sum(ch.isdigit() for ch in number)
     if not _PHONE.match(number) or not 5 <= digits <= 20:
         raise Invalid(_("Enter a phone number with 5 to 20 digits, such as +358 40 123 4567."))

@@ -43,6 +43,9 @@ class Participant(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fi")
+    # The name the person gave in this programme. The account's name is shared by
+    # every organisation the person meets, so a registration never writes it.
+    full_name = models.CharField(_("name"), max_length=200, blank=True)
     # The profile the grouping and the reports need; the full registration
     # answers live in the surveys app.
     company_name = models.CharField(_("company"), max_length=200, blank=True)
@@ -71,6 +74,11 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.programme_id})"
+
+    @property
+    def display_name(self) -> str:
+        """The name given in this programme, else the account's name, else the email address."""
+        return self.full_name or self.user.display_name
 
     @property
     def industry_name(self) -> str:

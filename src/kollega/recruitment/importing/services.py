@@ -5,16 +5,26 @@ failed). The file lives in the job's row, so any worker on any machine can
 read it. The check and the import run as background jobs (``recruitment.tasks``);
 the command runs the same functions in its own process.
 
-Writing:
-- all or nothing: every row is registered in one transaction; one row that
-  cannot be registered undoes them all. The job's progress cannot be seen
-  from outside that transaction, so the page shows the check's progress and
-  then "importing…" until it is done.
+Writing (each row through ``registration_submit_locked``, the locked part of
+``registration_submit``, with the form read once per import):
+- all or nothing: every row is registered in one transaction that locks the
+  programme once, at its start; one row that cannot be registered undoes them
+  all. The programme's public registrations wait for that transaction, so it
+  takes at most ``ALL_OR_NOTHING_MAX_ROWS`` rows. The job's progress cannot be
+  seen from outside that transaction, so the page shows the check's progress
+  and then "importing…" until it is done.
 - only the valid rows: rows are written in batches of ``BATCH`` rows, each batch
-  one transaction that also advances ``processed_rows``, and each row inside
-  its own savepoint, so one refused row does not stop the others. A worker that
-  dies mid-import loses only its open batch; the job run again carries on from
-  ``processed_rows``, so nobody is registered twice.
+  one transaction that locks the programme once and also advances
+  ``processed_rows``, and each row inside its own savepoint, so one refused row
+  does not stop the others. A worker that dies mid-import loses only its open
+  batch; the job run again carries on from ``processed_rows``, so nobody is
+  registered twice.
+
+A job that fails for good (its file cannot be read) forgets the file, which
+holds personal data. A job stopped for any other reason (a row refused at the
+last moment, a programme without a registration form, an unexpected error)
+keeps it, so that it can be checked again; the periodic clean-up of abandoned
+uploads removes it later.
 """
 
 from __future__ import annotations
@@ -46,13 +56,23 @@ from kollega.recruitment.importing.checking import (
     mapping_problems,
     target_label,
 )
-from kollega.recruitment.importing.reading import ImportFileError, Table, read_table
+from kollega.recruitment.importing.reading import ImportFileError, Table, format_count, read_table
 from kollega.recruitment.models import ImportJob, ImportMode, ImportState, Source
+from kollega.recruitment.services import (
+    PreparedForm,
+    registration_form_prepare,
+    registration_programme_lock,
+    registration_submit_locked,
+)
 from kollega.surveys.models import Question
 
 logger = logging.getLogger(__name__)
 
 BATCH = 100
+#: The most rows an all-or-nothing import takes: it holds the programme's lock until its last
+#: row, and public registrations to the programme wait that long (up to about 10 s at this size,
+#: see docs/import.md). Larger files go in "only the valid rows" mode, locked one batch at a time.
+ALL_OR_NOTHING_MAX_ROWS = 500
 FILE_NAME_MAX = 255
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -102,7 +122,11 @@ def import_dry_run(*, programme: Programme, content: bytes, mapping: Mapping[str
 
 
 def _locked(pk: int) -> ImportJob | None:
-    """The job's row, locked until the transaction ends (only this row: the programme stays free for registrations)."""
+    """The job's row, locked until the transaction ends.
+
+    Only the job's row: writing rows also locks the programme, once per
+    transaction (``registration_programme_lock``), always after the job.
+    """
     return (
         ImportJob.objects.select_for_update(no_key=True, of=("self",))
         .select_related("programme__organisation")
@@ -131,6 +155,17 @@ def _file_name(name: str) -> str:
 
 def _content(job: ImportJob) -> bytes:
     return bytes(job.content or b"")
+
+
+class _UnreadableFileError(ImportFileError):
+    """The job's own file cannot be read: checking it again would not help, so the job forgets it."""
+
+
+def _read(job: ImportJob) -> Table:
+    try:
+        return import_job_table(job=job)
+    except ImportFileError as error:
+        raise _UnreadableFileError(error.message) from None
 
 
 # --- upload, mapping, check -----------------------------------------------------------
@@ -235,7 +270,12 @@ def import_job_map(
     return job
 
 
-def _fail(job_id: int, message: str, *, states: tuple[str, ...]) -> ImportJob | None:
+def _fail(job_id: int, message: str, *, states: tuple[str, ...], forget_file: bool = False) -> ImportJob | None:
+    """The job stops with ``message``; with ``forget_file`` (the file cannot be used again) its bytes are removed.
+
+    A job that keeps its file can be checked again from its page; an abandoned
+    one is cleared by the periodic clean-up of old uploads.
+    """
     with transaction.atomic():
         job = _locked(job_id)
         if job is None or job.state not in states:
@@ -246,12 +286,16 @@ def _fail(job_id: int, message: str, *, states: tuple[str, ...]) -> ImportJob | 
         job.report = report
         job.state = ImportState.FAILED
         job.finished_at = timezone.now()
-        job.save(update_fields=["report", "state", "finished_at"])
+        fields = ["report", "state", "finished_at"]
+        if forget_file:
+            job.content = b""  # the file holds personal data and cannot be used again
+            fields.append("content")
+        job.save(update_fields=fields)
         audit_log(
             action="recruitment.import.failed",
             subject=job,
             organisation=job.programme.organisation,
-            data={"error": message},
+            data={"error": message, "file_forgotten": forget_file},
         )
         return job
 
@@ -272,12 +316,13 @@ def import_job_check(*, job_id: int, language: str | None = None) -> ImportJob |
 
     try:
         with translation.override(language):
-            table = import_job_table(job=job)
+            table = _read(job)
             report = check_table(
                 table, mapping, import_context(programme=job.programme, language=language), progress=progress
             )
     except ImportFileError as error:
-        return _fail(job_id, error.message, states=(ImportState.CHECKING,))
+        forget = isinstance(error, _UnreadableFileError)
+        return _fail(job_id, error.message, states=(ImportState.CHECKING,), forget_file=forget)
     except Exception:
         with translation.override(language):
             message = _("Something went wrong while checking the file. Try again; if it happens again, tell us.")
@@ -320,7 +365,17 @@ def import_job_importable(*, job: ImportJob, mode: str | None = None) -> tuple[b
             "Some rows were rejected, and you chose all rows or none. Fix the file and upload it again, "
             "or import only the valid rows."
         )
+    if mode == ImportMode.ALL_OR_NOTHING and valid > ALL_OR_NOTHING_MAX_ROWS:
+        return False, _too_many_for_all_or_nothing(valid)
     return True, ""
+
+
+def _too_many_for_all_or_nothing(rows: int) -> str:
+    return _(
+        "All rows or none can import at most %(max)s rows at a time, and this file has %(rows)s: "
+        "registrations through the programme's form wait until such an import ends. Import only the "
+        "valid rows instead (they are written %(batch)s at a time), or split the file."
+    ) % {"max": format_count(ALL_OR_NOTHING_MAX_ROWS), "rows": format_count(rows), "batch": BATCH}
 
 
 @transaction.atomic
@@ -406,31 +461,27 @@ def _reasons(error: ValidationError, questions: list[Question], language: str) -
     return list(error.messages)
 
 
-def _register(programme: Programme, row: RowResult, actor: User | None, questions: list[Question]) -> str:
-    """One row through the same service as the registration form; "registered" or "waiting_list"."""
-    from kollega.recruitment.services import registration_submit
+def _register(programme: Programme, prepared: PreparedForm, row: RowResult, actor: User | None) -> str:
+    """One row, with the programme already locked, by the rules of the registration form.
 
+    Returns "registered" or "waiting_list". Raises ``_RowRefused``; what the row
+    wrote before that is undone by the caller (the whole import, or the row's savepoint).
+    """
     try:
-        with transaction.atomic():
-            outcome = registration_submit(
-                programme=programme,
-                raw=row.raw,
-                language=row.language,
-                channel_key=row.channel_key,
-                source=Source.IMPORT,
-                notify=False,
-                check_window=False,
-                at=row.registered_at or timezone.now(),
-                actor=actor,
-            )
-            if outcome.outcome not in ("registered", "waiting_list"):
-                # Someone with this address registered after the check: leave them as they are.
-                raise _RowRefused(
-                    row.line,
-                    [_("%(email)s is already registered in this programme; not changed.") % {"email": row.email}],
-                )
+        outcome = registration_submit_locked(
+            programme=programme,
+            prepared=prepared,
+            raw=row.raw,
+            language=row.language,
+            channel_key=row.channel_key,
+            source=Source.IMPORT,
+            notify=False,
+            at=row.registered_at or timezone.now(),
+            actor=actor,
+        )
     except ValidationError as error:
-        raise _RowRefused(row.line, _reasons(error, questions, translation.get_language() or "en")) from None
+        # An address registered after the check is refused here: nothing already in the programme changes.
+        raise _RowRefused(row.line, _reasons(error, prepared.questions, translation.get_language() or "en")) from None
     return outcome.outcome
 
 
@@ -452,17 +503,20 @@ def import_job_run(*, job_id: int, language: str | None = None) -> ImportJob | N
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     try:
         with translation.override(language):
-            table = import_job_table(job=job)
-            questions = import_questions(programme=job.programme)
+            table = _read(job)
+            prepared = _prepared(job.programme)
             converter = Converter(
-                table, job.mapping, import_context(programme=job.programme, language=language, questions=questions)
+                table,
+                job.mapping,
+                import_context(programme=job.programme, language=language, questions=prepared.questions),
             )
             rows = _rows_to_write(job, table, converter)
             if job.mode == ImportMode.ALL_OR_NOTHING:
-                return _write_all(job, rows, actor, questions)
-            return _write_valid(job, rows, actor, questions)
+                return _write_all(job, rows, actor, prepared)
+            return _write_valid(job, rows, actor, prepared)
     except ImportFileError as error:
-        return _fail(job_id, error.message, states=(ImportState.IMPORTING,))
+        forget = isinstance(error, _UnreadableFileError)
+        return _fail(job_id, error.message, states=(ImportState.IMPORTING,), forget_file=forget)
     except Exception:
         with translation.override(language):
             message = _("Something went wrong while importing. Nothing more was imported. Try again later.")
@@ -470,19 +524,30 @@ def import_job_run(*, job_id: int, language: str | None = None) -> ImportJob | N
         raise
 
 
-def _write_all(
-    job: ImportJob, rows: list[RowResult], actor: User | None, questions: list[Question]
-) -> ImportJob | None:
+def _prepared(programme: Programme) -> PreparedForm:
+    """The registration form read once for the whole import; ``ImportFileError`` when there is none."""
+    import_questions(programme=programme)  # the importer's own message when the programme has no form
+    try:
+        return registration_form_prepare(programme=programme)
+    except ValidationError as error:
+        raise ImportFileError(" ".join(error.messages)) from None
+
+
+def _write_all(job: ImportJob, rows: list[RowResult], actor: User | None, prepared: PreparedForm) -> ImportJob | None:
+    if len(rows) > ALL_OR_NOTHING_MAX_ROWS:  # started before the limit, or the check was bypassed
+        return _fail(job.pk, _too_many_for_all_or_nothing(len(rows)), states=(ImportState.IMPORTING,))
     try:
         with transaction.atomic():
             locked = _locked(job.pk)
             if locked is None or locked.state != ImportState.IMPORTING:
                 return locked  # another worker finished it, or the programme was deleted
+            # Once, for every row: the programme's public registrations wait from here to the commit.
+            programme = registration_programme_lock(programme=locked.programme)
             tally = _Tally()
             for row in rows:
                 if row.reasons:
                     raise _RowRefused(row.line, row.reasons)
-                outcome = _register(locked.programme, row, actor, questions)
+                outcome = _register(programme, prepared, row, actor)
                 tally.imported += 1
                 tally.waiting_list += outcome == "waiting_list"
             locked.processed_rows = len(rows)
@@ -495,9 +560,7 @@ def _write_all(
         return _fail(job.pk, message, states=(ImportState.IMPORTING,))
 
 
-def _write_valid(
-    job: ImportJob, rows: list[RowResult], actor: User | None, questions: list[Question]
-) -> ImportJob | None:
+def _write_valid(job: ImportJob, rows: list[RowResult], actor: User | None, prepared: PreparedForm) -> ImportJob | None:
     for start in range(0, len(rows), BATCH):
         with transaction.atomic():
             locked = _locked(job.pk)
@@ -505,13 +568,16 @@ def _write_valid(
                 return locked
             if locked.processed_rows > start:
                 continue  # written by an earlier run of this job
+            # Once per batch: public registrations wait at most one batch.
+            programme = registration_programme_lock(programme=locked.programme)
             tally = _Tally.from_report(locked.report)
             batch = rows[start : start + BATCH]
             for row in batch:
                 try:
                     if row.reasons:
                         raise _RowRefused(row.line, row.reasons)
-                    outcome = _register(locked.programme, row, actor, questions)
+                    with transaction.atomic():  # a refused row undoes only itself
+                        outcome = _register(programme, prepared, row, actor)
                 except _RowRefused as refused:
                     tally.failures.append({"line": refused.line, "reasons": refused.reasons})
                 else:
