@@ -1,6 +1,6 @@
 from kollega.core.models.audit import AuditEntry
 from kollega.core.models.consents import Consent, ConsentItem, ConsentText
-from kollega.core.models.organisations import ClosedPeriod, Organisation, Role, StaffMembership
+from kollega.core.models.organisations import ClosedPeriod, Organisation, Role, StaffMembership, VideoLinks
 from kollega.core.models.participants import CompanySize, Gender, Participant, ParticipantStatusChange, Status
 from kollega.core.models.programmes import PositionRule, Programme, Theme, TimeSlot
 
@@ -22,4 +22,5 @@ __all__ = [
     "Status",
     "Theme",
     "TimeSlot",
+    "VideoLinks",
 ]

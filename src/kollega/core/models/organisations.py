@@ -16,6 +16,13 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(zone)s is not a known time zone."), params={"zone": value}) from exc
 
 
+class VideoLinks(models.TextChoices):
+    """How the organisation's online meetings and interviews get their video links."""
+
+    JITSI = "jitsi", _("A room on our Jitsi server, made by Kollega")
+    PASTED = "pasted", _("A link the staff member pastes (Zoom, Teams or other)")
+
+
 class Organisation(models.Model):
     """Who runs programmes: a university, an association, a business service."""
 
@@ -28,6 +35,12 @@ class Organisation(models.Model):
     support_phone = models.CharField(_("support phone"), max_length=40, blank=True)
     support_hours = models.CharField(_("support hours"), max_length=200, blank=True)
     website = models.URLField(_("website"), blank=True)
+    video_links = models.CharField(
+        _("video links"), max_length=10, choices=VideoLinks.choices, default=VideoLinks.JITSI
+    )
+    # Rooms are this address plus an unguessable name. The public meet.jit.si asks the
+    # first person in a room to sign in: the settings page says so.
+    jitsi_url = models.URLField(_("Jitsi server"), default="https://meet.jit.si", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
