@@ -16,6 +16,9 @@ ALIASES = {
     "create-organisation": "create_organisation",
     "api-token": "api_token",
     "import-applicants": "import_applicants",
+    "open-round": "open_round",
+    "remind-round": "remind_round",
+    "close-round": "close_round",
 }
 
 EXIT_CONFIG = 2

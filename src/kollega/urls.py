@@ -20,6 +20,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kollega.surveys.urls")),
     path("", include("kollega.recruitment.urls")),
     path("", include("kollega.recruitment.import_urls")),
+    path("", include("kollega.interviews.urls")),
+    path("", include("kollega.interviews.record_urls")),
+    path("", include("kollega.interviews.readiness_urls")),
+    path("", include("kollega.evaluation.urls")),
     path("outbox/", include("kollega.notifications.urls")),
     path("account/api-tokens/", include("kollega.api.ui_urls")),
     # Changing one's sign-in address is not offered: the address is the person's

@@ -42,7 +42,7 @@ def test_list_a_programmes_forms(api: ApiClient, programme: Programme) -> None:
     assert form["purpose"] == "registration"
     assert form["active"] is True
     assert form["title"]["fi"] == "Ilmoittautuminen"
-    assert form["question_count"] == 18
+    assert form["question_count"] == 19
     assert form["response_count"] == 1
 
 
@@ -152,7 +152,7 @@ def test_a_question_that_cannot_be_answered_is_refused(
 
     assert response.status_code == 422, response.content
     assert field in response.json()["errors"], response.json()
-    assert form.questions.count() == 18
+    assert form.questions.count() == 19
 
 
 def test_change_a_question(api: ApiClient, programme: Programme) -> None:
@@ -319,7 +319,7 @@ def test_another_organisations_forms_do_not_exist_for_me(api: ApiClient, other_p
     ]
 
     assert [r.status_code for r in responses] == [404] * len(responses)
-    assert form.questions.count() == 18
+    assert form.questions.count() == 19
     assert Form.objects.filter(programme=other_programme).count() == 1
 
 
@@ -332,7 +332,7 @@ def test_a_facilitator_may_not(facilitator_api: ApiClient, programme: Programme)
         f"/forms/{form.pk}/questions", {"key": "x", "type": "short_text", "text": {"en": "X"}}
     )
     assert response.status_code == 403
-    assert form.questions.count() == 18
+    assert form.questions.count() == 19
 
 
 def test_no_token_no_forms(programme: Programme) -> None:

@@ -11,13 +11,20 @@ import pytest
 from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
-from kollega.core.demo import DEMO_SLUG, DemoResult, demo_build, demo_delete
+from kollega.core.demo import DEMO_SLUG, DemoResult, demo_build, demo_delete, people
 from kollega.core.demo.build import DEMO_PASSWORD, pilot_year
 from kollega.core.models import ConsentItem, Organisation, Participant, ParticipantStatusChange, Role, Status
 from kollega.core.selectors import consents_current, participant_status_counts
+from kollega.evaluation.models import QuestionnaireRound, RoundInvitation, RoundKind
+from kollega.evaluation.selectors import before_after_for_participant
+from kollega.interviews.models import InterviewBooking, InterviewRecord
+from kollega.interviews.readiness import programme_readiness
+from kollega.interviews.services import free_slots_query
 from kollega.meetings.models import Meeting, MeetingStatus
+from kollega.notifications.models import Notification
 from kollega.recruitment.needs import needs_summary
 from kollega.recruitment.selectors import waiting_position
+from kollega.surveys.models import Purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +149,10 @@ def test_the_live_programme_is_open_with_a_dozen_registered_across_channels_and_
     assert timedelta(days=20) < live.registration_closes_at - now <= timedelta(days=22)  # type: ignore[operator]
     participants = list(live.participants.order_by("registered_at", "id"))
     assert len(participants) == 14
-    assert [p.status for p in participants] == [Status.REGISTERED] * 12 + [Status.WAITING_LIST] * 2
+    # The first three were interviewed (the first accepted), the next five have an interview booked.
+    assert [p.status for p in participants] == [Status.ACCEPTED] + [Status.INTERVIEWED] * 2 + [
+        Status.INTERVIEW_BOOKED
+    ] * 5 + [Status.REGISTERED] * 4 + [Status.WAITING_LIST] * 2
     assert [waiting_position(participant=p) for p in participants[12:]] == [1, 2]
     assert all(p.time_slots.exists() and p.theme_ranking for p in participants)
     assert all(live.registration_opens_at <= p.registered_at < now for p in participants)  # type: ignore[operator]
@@ -151,7 +161,8 @@ def test_the_live_programme_is_open_with_a_dozen_registered_across_channels_and_
     assert len(channels) == 4 and sum(channels.values()) >= 12
     assert live.page.is_published
     # Everyone has answered the registration form and given the privacy consent there.
-    assert all(p.responses.filter(replaced_at__isnull=True).count() == 1 for p in participants)
+    registration = {"replaced_at__isnull": True, "form__purpose": Purpose.REGISTRATION}
+    assert all(p.responses.filter(**registration).count() == 1 for p in participants)
     assert all(consents_current(participant=p)[ConsentItem.PRIVACY_NOTICE].given for p in participants)
 
 
@@ -206,3 +217,110 @@ def test_reset_deletes_the_demo_and_builds_it_anew() -> None:
     assert Participant.objects.count() == 39
     assert participant_status_counts(programme=rebuilt.pilot)[Status.COMPLETED] == 20
     assert Organisation.objects.filter(pk=other.pk).exists()
+
+
+# --- step 3: interviews, consents, goals and the well-being questionnaire ---------
+
+
+def test_everyone_in_the_pilot_booked_and_held_an_interview_and_has_a_record(demo: DemoResult) -> None:
+    pilot, now = demo.pilot, timezone.now()
+    tz = demo.organisation.tz
+    staff = {demo.coordinator.pk, *(f.pk for f in demo.facilitators)}
+    records = {r.participant_id: r for r in InterviewRecord.objects.filter(participant__programme=pilot)}
+    assert len(records) == 25
+    groups = {m.participant_id: m.group for g in pilot.groups.all() for m in g.memberships.all()}
+    for p in pilot.participants.select_related("user"):
+        booking = InterviewBooking.objects.select_related("slot").get(participant=p)
+        assert booking.booked_at < booking.slot.starts_at < now and booking.no_show_at is None
+        # Leaving releases a booking (core's rule), even one already held; the others keep theirs.
+        assert booking.is_active or p.status in {Status.CANCELLED, Status.WITHDRAWN}
+        local = booking.slot.starts_at.astimezone(tz)
+        assert local.weekday() < 5 and 9 <= local.hour < 16, local
+        record = records[p.pk]
+        assert record.booking_id == booking.pk and record.interviewer_id in staff
+        assert record.committed and record.platform_audio
+        assert record.goal_business and record.goal_wellbeing and record.expectations
+        assert booking.slot.starts_at < record.created_at < now
+        agreed = {slot.key for slot in record.agreed_time_slots.all()}
+        if p.pk in groups:
+            assert agreed == {groups[p.pk].time_slot.key}
+        # The agreed time is the group's (one left before the groups formed, free at both times).
+        person = next(person for person in people.PILOT if person.email == p.user.email)
+        assert agreed == ({person.group} if person.group else {"morning", "afternoon"})
+        assert {slot.key for slot in p.time_slots.all()} == agreed
+    # Varied goals, in each person's language.
+    assert len({r.goal_business for r in records.values()}) >= 8
+    assert len({r.goal_wellbeing for r in records.values()}) >= 8
+    storm = next(r for r in records.values() if r.participant.language == "sv")
+    assert storm.goal_business in people.GOALS_BUSINESS["sv"]
+
+
+def test_at_the_interview_a_few_kept_their_email_and_one_declined_the_questionnaire(demo: DemoResult) -> None:
+    current = {p: consents_current(participant=p) for p in demo.pilot.participants.all()}
+    assert 2 <= sum(not c[ConsentItem.SHARE_EMAIL].given for c in current.values()) <= 8
+    declined = [p for p, c in current.items() if not c[ConsentItem.WELLBEING_QUESTIONNAIRE].given]
+    assert len(declined) == 1 and declined[0].status == Status.WITHDRAWN
+    assert all(c[ConsentItem.WELLBEING_QUESTIONNAIRE].source == "interview" for c in current.values())
+
+
+def test_the_pilot_has_baseline_answers_from_everyone_who_agreed_and_final_answers_from_the_completers(
+    demo: DemoResult,
+) -> None:
+    pilot, now = demo.pilot, timezone.now()
+    rounds = list(QuestionnaireRound.objects.filter(programme=pilot).order_by("opens_at"))
+    assert [r.kind for r in rounds] == [RoundKind.BASELINE, RoundKind.FINAL, RoundKind.FINAL]
+    assert all(r.is_closed() and r.closes_at < now and r.opens_at < r.closes_at for r in rounds)
+    answered = RoundInvitation.objects.filter(round__programme=pilot, answered_at__isnull=False)
+    baseline = answered.filter(round__kind=RoundKind.BASELINE)
+    final = answered.filter(round__kind=RoundKind.FINAL)
+    assert baseline.count() == 24  # everyone but the one who declined
+    assert final.count() == 20
+    assert set(final.values_list("participant__status", flat=True)) == {Status.COMPLETED}
+    assert all(i.answered_at < now and i.response.submitted_at == i.answered_at for i in answered)  # type: ignore[union-attr]
+    formed = min(m.joined_at for g in pilot.groups.all() for m in g.memberships.all())
+    assert all(i.answered_at < formed for i in baseline)  # type: ignore[operator]
+
+
+def test_the_completers_well_being_changed_in_a_realistic_mixed_way(demo: DemoResult) -> None:
+    changes = []
+    for p in demo.pilot.participants.filter(status=Status.COMPLETED):
+        before_after = before_after_for_participant(participant=p)
+        assert before_after is not None and before_after.before_at < before_after.after_at
+        changes.append(before_after.who5_change)
+    assert len(changes) == 20
+    better = [c for c in changes if c > 0]  # type: ignore[operator]
+    worse = [c for c in changes if c < 0]  # type: ignore[operator]
+    assert len(better) >= 10 and 1 <= len(worse) <= 3 and changes.count(0) >= 3
+    # "A little better": most changes are modest.
+    assert all(abs(c) <= 24 for c in changes)  # type: ignore[arg-type]
+
+
+def test_the_pilots_messages_were_never_queued(demo: DemoResult) -> None:
+    emails = [p.email for p in people.PILOT]
+    assert not Notification.objects.filter(recipient__in=emails).exists()
+
+
+def test_the_live_programme_has_booked_interviews_a_few_interviewed_and_free_times(demo: DemoResult) -> None:
+    live, now = demo.live, timezone.now()
+    tz = demo.organisation.tz
+    held = InterviewBooking.objects.filter(participant__programme=live, cancelled_at__isnull=True).select_related(
+        "slot"
+    )
+    upcoming = [b for b in held if b.slot.starts_at > now]
+    assert len(upcoming) == 5 and len(held) == 8
+    for booking in upcoming:
+        local = booking.slot.starts_at.astimezone(tz)
+        assert booking.slot.starts_at - now < timedelta(days=15)
+        assert local.weekday() < 5 and 9 <= local.hour < 16
+    assert free_slots_query(programme=live).count() >= 5
+    records = InterviewRecord.objects.filter(participant__programme=live)
+    assert records.count() == 3 and records.filter(committed=True).count() == 2
+
+
+def test_the_readiness_view_counts_the_demo(demo: DemoResult) -> None:
+    live = programme_readiness(programme=demo.live).total
+    assert (live.without_booking, live.booked, live.interviewed, live.committed) == (4, 5, 3, 2)
+    assert (live.accepted, live.baseline, live.groups) == (1, 2, 0)
+    pilot = programme_readiness(programme=demo.pilot)
+    assert (pilot.total.interviewed, pilot.total.accepted, pilot.total.baseline) == (20, 20, 20)
+    assert [row.accepted for row in pilot.rows] == [11, 9]  # completed in the morning and afternoon groups

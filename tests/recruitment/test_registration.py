@@ -66,6 +66,7 @@ def test_a_new_programme_has_the_default_registration_form(programme: Programme)
         "share_name",
         "share_company",
         "share_email",
+        "wellbeing",
     ]
     questions = {q.key: q for q in form.questions.all()}
     assert all(set(q.text) == {"fi", "sv", "en"} and all(q.text.values()) for q in questions.values())
@@ -134,6 +135,7 @@ def test_registering_makes_a_registered_participant_with_profile_answers_and_con
         "share_name": True,
         "share_company": False,
         "share_email": True,
+        "wellbeing_questionnaire": False,
     }
     assert all(c.source == "registration" and c.text.version == 1 for c in consents.values())
 
@@ -205,7 +207,13 @@ def test_a_web_forms_querydict_is_accepted(programme: Programme) -> None:
     result = registration_submit(programme=programme, raw=data, language="fi")
     assert result.outcome == "registered"
     consents = dict(Consent.objects.filter(participant=result.participant).values_list("item", "given"))
-    assert consents == {"privacy_notice": True, "share_name": False, "share_company": False, "share_email": False}
+    assert consents == {
+        "privacy_notice": True,
+        "share_name": False,
+        "share_company": False,
+        "share_email": False,
+        "wellbeing_questionnaire": False,
+    }
 
 
 def test_an_unknown_language_falls_back_to_the_programmes_first(programme: Programme) -> None:

@@ -99,7 +99,7 @@ def test_csv_holds_every_column_in_readable_form(setup) -> None:
     assert aino["Consent: Privacy notice"] == "Yes"
     assert aino["Consent: Share my name with my group"] == "Yes"
     assert aino["Consent: Share my company with my group"] == "No"
-    assert aino["Consent: Well-being questionnaire"] == ""  # not asked
+    assert aino["Consent: Well-being questionnaire"] == "No"  # asked at registration, left unticked
     # One column per question of the registration form, with labels, not keys.
     assert aino["Your business's industry"] == "Accommodation and food service activities"
     assert aino["Size of your business"] == "2–9 people"

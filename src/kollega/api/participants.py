@@ -10,6 +10,7 @@ from kollega.api import selectors
 from kollega.api.auth import request_user
 from kollega.core import services
 from kollega.core.selectors import ParticipantFilters
+from kollega.interviews.services import booking_mark_no_show
 
 router = Router(tags=["participants"])
 
@@ -77,7 +78,8 @@ def participant_interview_no_show(
     """The person did not come to their intake interview: recorded, and they may book again."""
     user = request_user(request)
     participant = selectors.participant_get_for_api(user=user, pk=participant_id)
-    services.participant_record_interview_no_show(participant=participant, actor=user, reason=payload.reason)
+    # Marks the booking too, and emails the applicant an offer to book a new time.
+    booking_mark_no_show(participant=participant, actor=user, reason=payload.reason)
     return _detail(request, participant_id)
 
 

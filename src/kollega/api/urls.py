@@ -1,6 +1,18 @@
 """The JSON API under /api/v1/: routers per resource, token authentication, one error shape."""
 
-from kollega.api import consents, errors, forms_api, outreach, participants, programmes, public, registrations, themes
+from kollega.api import (
+    consents,
+    errors,
+    forms_api,
+    interviews,
+    outreach,
+    participants,
+    programmes,
+    public,
+    registrations,
+    rounds,
+    themes,
+)
 from kollega.api.auth import TokenAuth
 from kollega.api.docs import LocalSwagger
 
@@ -32,3 +44,5 @@ api.add_router("", forms_api.router)
 api.add_router("", registrations.router)
 api.add_router("", outreach.router)
 api.add_router("", public.router)
+api.add_router("", interviews.router)
+api.add_router("", rounds.router)

@@ -9,10 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from kollega.core import status as machine
 from kollega.core.industries import industry_choices
-from kollega.core.models import ClosedPeriod, Organisation, PositionRule, Programme, Status, TimeSlot
+from kollega.core.models import ClosedPeriod, Organisation, PositionRule, Programme, Status, TimeSlot, VideoLinks
 from kollega.core.models.texts import localized
 from kollega.core.programme_templates import programme_templates
-from kollega.core.selectors import NO_CHANNEL, ParticipantFilters
+from kollega.core.selectors import (
+    INTERVIEW_DONE,
+    INTERVIEW_HAS_SLOT,
+    INTERVIEW_NEEDS_SLOT,
+    NO_CHANNEL,
+    ParticipantFilters,
+)
 from kollega.core.services import PROGRAMME_SETTINGS
 
 LANGUAGE_LABELS = {"fi": _("in Finnish"), "sv": _("in Swedish"), "en": _("in English")}
@@ -153,6 +159,16 @@ class ParticipantFilterForm(forms.Form):
     theme = forms.ChoiceField(
         label=_("Theme wish"), required=False, help_text=_("Among the person's first three wishes")
     )
+    interview = forms.ChoiceField(
+        label=_("Intake interview"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            (INTERVIEW_NEEDS_SLOT, _("Needs a slot")),
+            (INTERVIEW_HAS_SLOT, _("Has a slot")),
+            (INTERVIEW_DONE, _("Interviewed")),
+        ],
+    )
     order = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -196,6 +212,7 @@ class ParticipantFilterForm(forms.Form):
             industry=data["industry"],
             channel=data["channel"],
             theme=data["theme"],
+            interview=data["interview"],
             order=data["order"] or "registered",
         )
 
@@ -251,3 +268,28 @@ class ClosedPeriodForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+class VideoLinksForm(forms.Form):
+    """How interviews and meetings get their video links (the interviews app saves it)."""
+
+    video_links = forms.ChoiceField(
+        label=_("Video links"), choices=VideoLinks.choices, widget=forms.RadioSelect, initial=VideoLinks.JITSI
+    )
+    jitsi_url = forms.URLField(
+        label=_("Jitsi server address"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("For example https://meet.jit.si or your own server. Used when Kollega makes the rooms."),
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"video_links": organisation.video_links, "jitsi_url": organisation.jitsi_url})
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("video_links") == VideoLinks.JITSI and not data.get("jitsi_url") and "jitsi_url" not in self.errors:
+            self.add_error("jitsi_url", _("Give the address of the Jitsi server, for example https://meet.jit.si."))
+        return data

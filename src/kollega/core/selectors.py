@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 
@@ -133,6 +133,13 @@ def programme_get_for_coordinator(*, user: AnyUser, pk: int) -> Programme:
 #: The channel filter's value for registrations that came through no channel.
 NO_CHANNEL = "-"
 
+#: The interview filter's values, and the state the applicant list's "Interview" column shows.
+INTERVIEW_NEEDS_SLOT = "needs_slot"
+INTERVIEW_HAS_SLOT = "has_slot"
+INTERVIEW_DONE = "done"
+#: Who can book an interview: without a booking or a record they still need a slot.
+INTERVIEW_BOOKABLE = (Status.REGISTERED, Status.INTERVIEW_BOOKED)
+
 
 @dataclass
 class ParticipantFilters:
@@ -142,6 +149,7 @@ class ParticipantFilters:
     industry: str = ""  # a TOL 2008 main class, "A"–"U"
     channel: str = ""  # a channel's key, or NO_CHANNEL
     theme: str = ""  # a theme's key, among the person's first three wishes
+    interview: str = ""  # INTERVIEW_NEEDS_SLOT, INTERVIEW_HAS_SLOT or INTERVIEW_DONE
     order: str = "registered"
 
     ORDERINGS = {
@@ -156,7 +164,9 @@ class ParticipantFilters:
     @property
     def active(self) -> bool:
         """Whether anything narrows the list (the order does not)."""
-        return bool(self.status or self.query or self.time_slot or self.industry or self.channel or self.theme)
+        return bool(
+            self.status or self.query or self.time_slot or self.industry or self.channel or self.theme or self.interview
+        )
 
 
 #: How many of a person's theme wishes the theme filter looks at.
@@ -177,6 +187,7 @@ def participant_list(*, programme: Programme, filters: ParticipantFilters | None
         participant_queryset()
         .filter(programme=programme)
         .alias(shown_name=Coalesce(NullIf("full_name", Value("")), "user__full_name"))
+        .annotate(has_interview_record=_interview_record_exists(), interview_starts_at=_interview_starts_at())
     )
     if filters.status:
         qs = qs.filter(status__in=filters.status)
@@ -198,8 +209,43 @@ def participant_list(*, programme: Programme, filters: ParticipantFilters | None
         for place in range(THEME_FILTER_PLACES):
             in_top |= Q(**{f"theme_ranking__{place}": filters.theme})
         qs = qs.filter(in_top)
+    if filters.interview == INTERVIEW_DONE:
+        qs = qs.filter(has_interview_record=True)
+    elif filters.interview == INTERVIEW_HAS_SLOT:
+        qs = qs.filter(has_interview_record=False, interview_starts_at__isnull=False)
+    elif filters.interview == INTERVIEW_NEEDS_SLOT:
+        qs = qs.filter(has_interview_record=False, interview_starts_at__isnull=True, status__in=INTERVIEW_BOOKABLE)
     qs = qs.select_related("membership__group", "registration__channel")
     return qs.order_by(*ParticipantFilters.ORDERINGS.get(filters.order, ParticipantFilters.ORDERINGS["registered"]))
+
+
+def _interview_record_exists() -> Exists:
+    """Per row of a participant query: whether an interview record is written (no extra query)."""
+    # Interviews build on the core; a local import keeps the core free of them at import time.
+    from kollega.interviews.models import InterviewRecord
+
+    return Exists(InterviewRecord.objects.filter(participant=OuterRef("pk")))
+
+
+def _interview_starts_at() -> Subquery:
+    """Per row of a participant query: the start of the interview booking the person holds, if any."""
+    from kollega.interviews.models import InterviewBooking
+
+    held = InterviewBooking.objects.filter(
+        participant=OuterRef("pk"), cancelled_at__isnull=True, no_show_at__isnull=True
+    ).order_by("-booked_at", "-id")
+    return Subquery(held.values("slot__starts_at")[:1])
+
+
+def interview_state(participant: Participant) -> str:
+    """What the "Interview" column says of a row of :func:`participant_list`: one of the INTERVIEW_* values or ""."""
+    if getattr(participant, "has_interview_record", False):
+        return INTERVIEW_DONE
+    if getattr(participant, "interview_starts_at", None) is not None:
+        return INTERVIEW_HAS_SLOT
+    if participant.status in INTERVIEW_BOOKABLE:
+        return INTERVIEW_NEEDS_SLOT
+    return ""
 
 
 def participant_get_for_user(*, user: AnyUser, pk: int) -> Participant:

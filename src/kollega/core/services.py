@@ -574,6 +574,11 @@ def participant_change_status(
         organisation=locked.programme.organisation,
         data={"from": from_status, "to": to_status, "reason": reason.strip()},
     )
+    if to_status in {Status.CANCELLED, Status.DECLINED, Status.WITHDRAWN}:
+        # Someone who leaves frees their interview slot, and both calendars are told.
+        from kollega.interviews.services import booking_release  # interviews builds on core
+
+        booking_release(participant=locked, actor=actor, reason=reason)
     participant.status = locked.status
     participant.status_changed_at = locked.status_changed_at
     return participant

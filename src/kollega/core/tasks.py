@@ -74,3 +74,28 @@ def import_files_forget_job() -> None:
     from kollega.recruitment.importing.retention import import_files_forget
 
     import_files_forget()
+
+
+# Every 15 minutes: remind each applicant whose intake interview starts within
+# the next 24 hours ("the day before"). ``reminded_at`` on the booking makes each
+# reminder go once, even with several workers or a missed run; moving a booking
+# clears it so the new time gets its own reminder. A quarter of an hour is
+# precise enough for a reminder a day ahead.
+@db_periodic_task(crontab(minute="*/15"))
+def interview_reminders_job() -> None:
+    from kollega.interviews.services import reminders_send
+
+    reminders_send()
+
+
+# Every hour at :37: close questionnaire rounds whose closing time has passed
+# (their links already refuse answers; this records the closing) and remind
+# those who have not answered an open round, at most twice and each time at
+# least three days after the invitation or the previous reminder. An hour is
+# precise enough for reminders counted in days. Safe on many workers: each
+# round's row is locked and a closed round is left alone.
+@db_periodic_task(crontab(minute="37"))
+def questionnaire_rounds_job() -> None:
+    from kollega.evaluation.services import rounds_run_due
+
+    rounds_run_due()

@@ -242,6 +242,7 @@ def participant_list(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         wishes = [theme_labels[key] for key in participant.theme_ranking or [] if key in theme_labels]
         participant.top_wishes = wishes[: selectors.THEME_FILTER_PLACES]  # type: ignore[attr-defined]
         participant.channel = getattr(getattr(participant, "registration", None), "channel", None)  # type: ignore[attr-defined]
+        participant.interview_state = selectors.interview_state(participant)  # type: ignore[attr-defined]
     return render(
         request,
         "core/participant_list.html",
@@ -267,6 +268,8 @@ def _participant_detail(
     request: HttpRequest, participant: Any, form: StatusChangeForm, status: int = 200
 ) -> HttpResponse:
     # Recruitment builds on the core; a local import keeps the core free of it at import time.
+    from kollega.evaluation.selectors import contact_requests_for_participant
+    from kollega.interviews.record_selectors import interview_overview
     from kollega.recruitment.exports import registration_details
 
     current = selectors.consents_current(participant=participant)
@@ -286,6 +289,8 @@ def _participant_detail(
             "membership": getattr(participant, "membership", None),
             "no_show_possible": participant.status == Status.INTERVIEW_BOOKED,
             "registration": registration_details(participant=participant),
+            "interview": interview_overview(participant=participant),
+            "contact_requests": contact_requests_for_participant(user=request.user, participant=participant),
         },
         status=status,
     )
@@ -315,13 +320,17 @@ def participant_change_status(request: AuthedHttpRequest, pk: int) -> HttpRespon
 @login_required
 @require_POST
 def participant_no_show(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    from kollega.interviews.services import booking_mark_no_show
+
     participant = selectors.participant_get_for_coordinator(user=request.user, pk=pk)
     try:
-        services.participant_record_interview_no_show(participant=participant, actor=request.user)
+        booking_mark_no_show(participant=participant, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The missed interview was recorded. The applicant can book a new time."))
+        messages.success(
+            request, _("The missed interview was recorded. The applicant was offered a new time by email.")
+        )
     return redirect("core:participant_detail", pk=participant.pk)
 
 

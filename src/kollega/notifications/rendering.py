@@ -9,6 +9,12 @@ app can ship them in its own ``templates/`` folder::
 
 They are rendered in the row's language with the row's JSON ``context`` plus
 ``organisation``, ``recipient`` and ``base_url``.
+
+A message may carry files (a calendar invitation): the sending service puts
+them in the context as ``attachments``, a list of ``{"filename", "content",
+"mimetype"}`` with text content and, for ``text/calendar``, the iTIP
+``method``. They are made when the message is queued, so a message sent again
+carries the same file.
 """
 
 from __future__ import annotations
@@ -38,10 +44,41 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A text file sent with a message, such as an .ics calendar invitation."""
+
+    filename: str
+    content: str
+    mimetype: str
+    #: For ``text/calendar``: the iTIP method (REQUEST, CANCEL) that mail programs read from the part's type.
+    method: str = ""
+
+
+@dataclass(frozen=True)
 class RenderedMessage:
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+def attachments_for(notification: Notification) -> tuple[Attachment, ...]:
+    """The files stored in the row's context; entries that are not well-formed are left out."""
+    raw = (notification.context or {}).get("attachments") or []
+    found = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict):
+            continue
+        filename, content, mimetype = item.get("filename"), item.get("content"), item.get("mimetype")
+        if not (isinstance(filename, str) and isinstance(content, str) and isinstance(mimetype, str)):
+            continue
+        method = item.get("method")
+        found.append(
+            Attachment(
+                filename=filename, content=content, mimetype=mimetype, method=method if isinstance(method, str) else ""
+            )
+        )
+    return tuple(found)
 
 
 def template_names(kind: str) -> dict[str, str]:
@@ -78,4 +115,6 @@ def render_notification(notification: Notification) -> RenderedMessage:
         html = _render(names["body.html"], context, autoescape=True)
     # A subject is one line, whatever the template's line breaks.
     subject = " ".join(subject.split())[:SUBJECT_MAX]
-    return RenderedMessage(subject=subject, text=text.strip() + "\n", html=html)
+    return RenderedMessage(
+        subject=subject, text=text.strip() + "\n", html=html, attachments=attachments_for(notification)
+    )

@@ -21,6 +21,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -31,7 +34,7 @@ from django.utils import timezone
 
 from kollega.notifications import kinds
 from kollega.notifications.models import Notification, NotificationStatus
-from kollega.notifications.rendering import render_notification
+from kollega.notifications.rendering import Attachment, render_notification
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +193,24 @@ def describe_error(exc: BaseException) -> str:
     return f"{name}: {exc}"
 
 
-def build_email(row: Notification, subject: str, text: str, html: str) -> EmailMultiAlternatives:
+def _attachment_part(attachment: Attachment) -> MIMEBase:
+    maintype, _slash, subtype = attachment.mimetype.partition("/")
+    if maintype == "text":
+        part: MIMEBase = MIMEText(attachment.content, subtype or "plain", "utf-8")
+    else:
+        part = MIMEBase(maintype, subtype or "octet-stream")
+        part.set_payload(attachment.content.encode("utf-8"))
+        encoders.encode_base64(part)
+    if attachment.method:
+        # Calendar programs read the invitation's method from the part's type: text/calendar; method=REQUEST.
+        part.set_param("method", attachment.method)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part
+
+
+def build_email(
+    row: Notification, subject: str, text: str, html: str, attachments: Iterable[Attachment] = ()
+) -> EmailMultiAlternatives:
     organisation = row.organisation
     reply_to = [organisation.support_email] if organisation and organisation.support_email else []
     message = EmailMultiAlternatives(
@@ -202,6 +222,8 @@ def build_email(row: Notification, subject: str, text: str, html: str) -> EmailM
         headers={"Message-ID": row.message_id},
     )
     message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(_attachment_part(attachment))
     return message
 
 
@@ -245,7 +267,9 @@ def _deliver(row: Notification, token: str, backend: BaseEmailBackend, now: date
         return _fail(row, token, f"Could not render the message: {type(exc).__name__}: {exc}", now)
     try:
         backend.open()
-        delivered = backend.send_messages([build_email(row, rendered.subject, rendered.text, rendered.html)])
+        delivered = backend.send_messages(
+            [build_email(row, rendered.subject, rendered.text, rendered.html, rendered.attachments)]
+        )
         if not delivered:
             raise RuntimeError("The mail backend accepted nothing.")
     except Exception as exc:  # SMTP errors, refused connections, timeouts

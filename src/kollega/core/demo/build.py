@@ -8,6 +8,20 @@ the waiting list. Everyone registers through the registration form's own rules
 (``registration_submit``), with answers whose theme ranking puts clarifying
 goals, organising work and networks on top, as in the pilot. Dates are computed from today, so the demo looks current
 whenever it is built.
+
+Step 3 as well: in the pilot everyone booked an intake interview, was
+interviewed (an interview record with goals and consents) and answered the
+baseline well-being questionnaire if they agreed to it; those who completed
+answered the final one, most a little better, some unchanged, two worse. In
+the live programme a few applicants are interviewed (one accepted), some have
+an interview booked in the next two weeks, and free times are left.
+
+A few services stamp their rows with the real "now" and have no way to be
+told a past time (the interview record, questionnaire answers and
+invitations). The pilot replays a past round, so those stamps are moved back
+to the replayed time right after the service call (``_backdate``), and the
+messages the pilot's services queued are removed before the demo is
+committed: nobody should get mail about a round that ended months ago.
 """
 
 from __future__ import annotations
@@ -17,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from kollega.accounts.models import User
@@ -25,13 +39,21 @@ from kollega.core import services
 from kollega.core.demo import people
 from kollega.core.demo.people import Person
 from kollega.core.models import ConsentItem, Organisation, Participant, Programme, Role, Status, TimeSlot
+from kollega.evaluation import services as evaluation
+from kollega.evaluation.models import QuestionnaireRound, RoundInvitation, RoundKind
+from kollega.evaluation.wellbeing import PEER_SUPPORT_ITEMS, WHO5_ITEMS
 from kollega.grouping.models import Group
 from kollega.grouping.services import group_add_member, group_create
+from kollega.interviews.models import InterviewRecord, InterviewSlot
+from kollega.interviews.record_services import interview_record_save, participant_accept
+from kollega.interviews.services import Pattern, booking_create, slot_create, slots_create_recurring
 from kollega.meetings.models import Meeting
 from kollega.meetings.services import meeting_create, meeting_mark_held
+from kollega.notifications.models import Notification
 from kollega.outreach import services as outreach
 from kollega.recruitment.models import Source
 from kollega.recruitment.services import registration_submit
+from kollega.surveys.models import Response
 
 DEMO_SLUG = "esimerkkila-demo"
 DEMO_NAME = "Esimerkkilän yrityspalvelut (demo)"
@@ -42,6 +64,12 @@ LIVE_CAPACITY = 12
 DEMO_PASSWORD = "vertaistuki-demo"  # noqa: S105 - a published demo password, refused in production
 TIME_ZONE = "Europe/Helsinki"
 PILOT_THEMES = 5  # the piloted round used the first five themes of the template, in order
+INTERVIEW_MINUTES = 30
+#: How the pilot's completers' WHO-5 changed from the baseline to the final answers (shuffled with a fixed seed).
+PILOT_CHANGES = ("better",) * 13 + ("same",) * 5 + ("worse",) * 2
+#: The live programme: applicants interviewed already (the first accepted), and those with a time booked.
+LIVE_INTERVIEWED = 3
+LIVE_BOOKED = 5
 
 
 @dataclass
@@ -86,6 +114,7 @@ def demo_delete() -> None:
                 # Removed in the order the protecting foreign keys need.
                 Meeting.objects.filter(group__programme=programme).delete()
                 Participant.objects.filter(programme=programme).delete()
+                QuestionnaireRound.objects.filter(programme=programme).delete()
                 Group.objects.filter(programme=programme).delete()
                 programme.delete()
             org.delete()
@@ -131,6 +160,12 @@ class _Builder:
         self.year = pilot_year(today)
         # Fixed seed: the same day builds the same demo.
         self.rng = random.Random(2021)
+        # The questionnaire answers have their own seed, so they do not shift the rest of the demo.
+        self.answers_rng = random.Random(2025)
+        self.changes = list(PILOT_CHANGES)
+        self.answers_rng.shuffle(self.changes)
+        self.baseline: dict[str, tuple[list[int], list[int]]] = {}
+        self.slot_starts: set[tuple[int, datetime]] = set()
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, time(hour, minute), tzinfo=self.tz)
@@ -173,7 +208,9 @@ class _Builder:
                 end_date=date(year, 8, 9),
                 actor=self.coordinator,
             )
+        last = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.build_pilot()
+        Notification.objects.filter(organisation=org, pk__gt=last).delete()
         self.build_live()
 
     # --- the finished pilot -------------------------------------------------
@@ -199,22 +236,40 @@ class _Builder:
 
         participants: dict[str, Participant] = {}
         accepted_at: dict[str, datetime] = {}
+        interviewers = [self.coordinator, *self.facilitators]
+        baseline: QuestionnaireRound | None = None
         for i, person in enumerate(people.PILOT):
             registered = self.at(
                 date(y - 1, 9, 3) + timedelta(days=i * 3), self.rng.randint(8, 20), self.rng.randint(0, 59)
             )
             participant = self.register(programme, person, registered, heard=people.PILOT_HEARD[i], notify=False)
             booked = registered + timedelta(days=self.rng.randint(1, 3), hours=self.rng.randint(1, 5))
-            interviewed = self.at(
-                (booked + timedelta(days=self.rng.randint(4, 9))).date(), self.rng.choice([10, 12, 14])
+            day = self.weekday_on_or_after((booked + timedelta(days=self.rng.randint(4, 9))).date())
+            slot = self.interview_slot(
+                programme, interviewers, i, self.at(day, self.rng.choice([10, 12, 14])), published=registered
             )
+            interviewed = slot.starts_at
             accepted = interviewed + timedelta(days=self.rng.randint(1, 2), hours=2)
-            self.move(participant, Status.INTERVIEW_BOOKED, booked, actor=participant.user)
-            self.move(participant, Status.INTERVIEWED, interviewed)
-            self.interview_consents(participant, person, interviewed)
+            if baseline is None:
+                # The baseline questionnaire opens when the first interview is booked.
+                baseline = self.round_open(programme, RoundKind.BASELINE, booked)
+            booking_create(slot=slot, participant=participant, actor=participant.user, now=booked)
+            done = interviewed + timedelta(minutes=INTERVIEW_MINUTES + 10)
+            self.move(participant, Status.INTERVIEWED, done, actor=slot.interviewer)
+            self.interview_consents(participant, person, done)
+            keys = [person.group] if person.group else [key for key in slots if person.slots in (key, people.BOTH)]
+            self.interview_record(participant, person, slot.interviewer, keys, done)
+            if person.wellbeing:
+                before = self.baseline_values()
+                self.baseline[person.email] = before
+                self.answer(
+                    baseline, participant, before, invited=done, at=done + timedelta(hours=self.rng.randint(1, 30))
+                )
             self.move(participant, Status.ACCEPTED, accepted)
             participants[person.email] = participant
             accepted_at[person.email] = accepted
+        assert baseline is not None
+        self.round_close(baseline, self.at(date(y - 1, 12, 12), 16))
 
         leaver = next(p for p in people.PILOT if p.outcome == people.CANCELLED_ACCEPTED)
         self.move(
@@ -290,6 +345,7 @@ class _Builder:
                             meeting.starts_at + timedelta(days=self.rng.randint(4, 10)),
                             reason=people.WITHDRAW_REASON,
                         )
+            self.final_round(programme, meetings[-1], [participants[p.email] for p in members])
 
     def pilot_group(self, programme: Programme, name: str, slot: TimeSlot, start: date, lead: User, co: User) -> Group:
         return group_create(
@@ -302,6 +358,144 @@ class _Builder:
             co_facilitator=co,
             actor=self.coordinator,
         )
+
+    # --- interviews and questionnaires ------------------------------------------
+
+    def weekday_on_or_after(self, day: date) -> date:
+        """The day itself, or the Monday after a weekend."""
+        return day if day.weekday() < 5 else day + timedelta(days=7 - day.weekday())
+
+    def interview_slot(
+        self, programme: Programme, interviewers: list[User], n: int, starts_at: datetime, *, published: datetime
+    ) -> InterviewSlot:
+        """A time published by one of the staff in turn; the next one, or an hour later, if that is taken."""
+        for shift in range(12):
+            start = starts_at + timedelta(hours=shift // len(interviewers))
+            interviewer = interviewers[(n + shift) % len(interviewers)]
+            if (interviewer.pk, start) not in self.slot_starts:
+                break
+        self.slot_starts.add((interviewer.pk, start))
+        return slot_create(
+            programme=programme,
+            interviewer=interviewer,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=INTERVIEW_MINUTES),
+            actor=interviewer,
+            now=min(published, start - timedelta(days=1)),
+        )
+
+    def interview_record(
+        self, participant: Participant, person: Person, interviewer: User, keys: list[str], at: datetime
+    ) -> InterviewRecord:
+        """What the interviewer wrote down, with varied goals in the person's language."""
+        lang = person.language
+        record = interview_record_save(
+            participant=participant,
+            interviewer=interviewer,
+            data={
+                "platform_audio": True,
+                "platform_video": self.rng.random() < 0.95,
+                "platform_screen": self.rng.random() < 0.8,
+                "committed": True,
+                "agreed_time_slots": keys,
+                "expectations": self.rng.choice(people.EXPECTATIONS[lang]),
+                "extra_theme_wishes": self.rng.choice(people.OTHER_TOPICS[lang]),
+                "goal_business": self.rng.choice(people.GOALS_BUSINESS[lang]),
+                "goal_wellbeing": self.rng.choice(people.GOALS_WELLBEING[lang]),
+                "staff_notes": self.rng.choice(people.STAFF_NOTES) if lang == "fi" else "",
+            },
+            actor=interviewer,
+        )
+        if at < timezone.now():
+            _backdate(InterviewRecord, record.pk, created_at=at, updated_at=at)
+        return record
+
+    def round_open(
+        self, programme: Programme, kind: str, opens: datetime, invite: list[Participant] | None = None
+    ) -> QuestionnaireRound:
+        """A questionnaire round that opened in the past. Open until a moment from now, so it can be answered."""
+        round_ = evaluation.round_open(
+            programme=programme,
+            form=evaluation.wellbeing_form_ensure(programme=programme, actor=self.coordinator),
+            kind=kind,
+            participants=invite or [],
+            opens_at=opens,
+            closes_at=timezone.now() + timedelta(days=1),
+            actor=self.coordinator,
+        )
+        _backdate(QuestionnaireRound, round_.pk, created_at=opens)
+        RoundInvitation.objects.filter(round=round_).update(invited_at=opens)
+        return round_
+
+    def round_close(self, round_: QuestionnaireRound, at: datetime) -> None:
+        evaluation.round_close(round=round_, actor=self.coordinator, at=at)
+        _backdate(QuestionnaireRound, round_.pk, closes_at=at)
+
+    def answer(
+        self,
+        round_: QuestionnaireRound,
+        participant: Participant,
+        values: tuple[list[int], list[int]],
+        *,
+        invited: datetime | None,
+        at: datetime,
+    ) -> None:
+        """The participant answers the round (invited first, unless the round invited them when it opened)."""
+        invitation = evaluation.round_invite(round=round_, participant=participant)
+        assert invitation is not None, participant
+        who5, peer = values
+        raw = {
+            **{key: str(value) for key, value in zip(WHO5_ITEMS, who5, strict=True)},
+            **{key: str(value) for key, value in zip(PEER_SUPPORT_ITEMS, peer, strict=True)},
+        }
+        response = evaluation.round_answer(invitation=invitation, raw=raw, language=participant.language)
+        if at < timezone.now():
+            stamps: dict[str, datetime] = {"answered_at": at}
+            if invited is not None:
+                stamps["invited_at"] = invited
+            _backdate(RoundInvitation, invitation.pk, **stamps)
+            _backdate(Response, response.pk, submitted_at=at)
+
+    def baseline_values(self) -> tuple[list[int], list[int]]:
+        """WHO-5 items 0–5 around a middling level, and the work and peer support items 1–5 before the groups."""
+        rng = self.answers_rng
+        level = rng.choice([2, 2, 3, 3, 3, 4])
+        who5 = [min(5, max(0, level + rng.choice([-1, 0, 0, 1]))) for _ in WHO5_ITEMS]
+        # Goals, organised work, seeing changes, peers to turn to, feeling alone (worded the other way).
+        peer = [rng.randint(2, 3), rng.randint(2, 3), rng.randint(2, 4), rng.randint(1, 3), rng.randint(3, 5)]
+        return who5, peer
+
+    def final_values(self, before: tuple[list[int], list[int]], change: str) -> tuple[list[int], list[int]]:
+        """The final answers: a little better, unchanged or worse on WHO-5; peers and goals mostly better."""
+        rng = self.answers_rng
+        who5, peer = list(before[0]), list(before[1])
+        steps = {"better": rng.randint(2, 5), "same": 0, "worse": -rng.randint(2, 4)}[change]
+        sign = 1 if steps > 0 else -1
+        for _ in range(abs(steps)):
+            movable = [i for i, v in enumerate(who5) if 0 <= v + sign <= 5]
+            if not movable:
+                break
+            who5[rng.choice(movable)] += sign
+        if change != "worse":
+            lift = {0: 1, 1: rng.randint(0, 1), 2: rng.randint(0, 1), 3: rng.randint(1, 2), 4: -rng.randint(0, 2)}
+        else:
+            lift = {0: 0, 1: -1, 2: 0, 3: 1, 4: 0}
+        peer = [min(5, max(1, value + lift[i])) for i, value in enumerate(peer)]
+        return who5, peer
+
+    def final_round(self, programme: Programme, last: Meeting, members: list[Participant]) -> None:
+        """The last meeting opens the group's final round; everyone who completed and agreed answers it."""
+        opens = last.starts_at + timedelta(minutes=last.length_minutes + 10)
+        completed = [
+            p for p in members if Participant.objects.get(pk=p.pk).status not in {Status.WITHDRAWN, Status.CANCELLED}
+        ]
+        asked = [p for p in completed if p.user.email in self.baseline]
+        round_ = self.round_open(programme, RoundKind.FINAL, opens, invite=asked)
+        for participant in asked:
+            after = self.final_values(self.baseline[participant.user.email], self.changes.pop())
+            at = opens + timedelta(days=self.answers_rng.randint(0, 6), hours=self.answers_rng.randint(1, 10))
+            self.answer(round_, participant, after, invited=None, at=at)
+        self.round_close(round_, opens + timedelta(days=14))
 
     # --- the live programme -------------------------------------------------
 
@@ -331,9 +525,96 @@ class _Builder:
         self.outreach(programme, people.CHANNELS)
         # Spread over the days since registration opened; the last one yesterday.
         step = timedelta(days=13) / len(people.LIVE)
+        applicants: list[tuple[Participant, Person]] = []
         for i, person in enumerate(people.LIVE):
             registered = opens + step * i + timedelta(hours=self.rng.randint(0, 6), minutes=self.rng.randint(0, 59))
-            self.register(programme, person, registered, link=person.link, heard=person.heard, notify=True)
+            participant = self.register(
+                programme, person, registered, link=person.link, heard=person.heard, notify=True
+            )
+            applicants.append((participant, person))
+        self.live_interviews(programme, applicants)
+
+    def live_interviews(self, programme: Programme, applicants: list[tuple[Participant, Person]]) -> None:
+        """The first few were interviewed in the past days (the first accepted); the next have a time booked."""
+        registered = [(p, person) for p, person in applicants if p.status == Status.REGISTERED]
+        now = timezone.now()
+        interviewed = registered[:LIVE_INTERVIEWED]
+        baseline = evaluation.baseline_round_for(programme=programme) if interviewed else None
+        for n, (participant, person) in enumerate(interviewed):
+            day = self.open_day(self.today - timedelta(days=10 - 2 * n), back=True)
+            starts = self.at(day, 10 + n)
+            slot = slot_create(
+                programme=programme,
+                interviewer=self.coordinator,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=INTERVIEW_MINUTES),
+                actor=self.coordinator,
+                now=min(participant.registered_at, starts - timedelta(days=1)),
+            )
+            booked = min(participant.registered_at + timedelta(hours=20), starts - timedelta(days=1))
+            booking_create(
+                slot=slot, participant=participant, actor=participant.user, now=max(booked, participant.registered_at)
+            )
+            interview_record_save(
+                participant=participant,
+                interviewer=self.coordinator,
+                data={
+                    "platform_audio": True,
+                    "platform_video": True,
+                    "platform_screen": n != 1,
+                    # The second one could not yet promise to come to every meeting.
+                    "committed": n != 1,
+                    "agreed_time_slots": [k for k in ("morning", "afternoon") if person.slots in (k, people.BOTH)],
+                    "consents": {ConsentItem.WELLBEING_QUESTIONNAIRE: True},
+                    "expectations": people.EXPECTATIONS[person.language][n % len(people.EXPECTATIONS[person.language])],
+                    "goal_business": people.GOALS_BUSINESS[person.language][n],
+                    "goal_wellbeing": people.GOALS_WELLBEING[person.language][n],
+                },
+                actor=self.coordinator,
+            )
+            if n == 0:
+                participant_accept(participant=participant, actor=self.coordinator)
+            if baseline is not None and n != 1:
+                self.answer(baseline, participant, self.baseline_values(), invited=None, at=now)
+            elif baseline is not None:
+                evaluation.round_invite(round=baseline, participant=participant)
+        # Free times for the next two weeks: the coordinator on Tuesday and Thursday mornings,
+        # a facilitator on Monday and Wednesday afternoons.
+        first, last = self.today + timedelta(days=1), self.today + timedelta(days=14)
+        free: list[InterviewSlot] = []
+        for interviewer, weekdays, hours in (
+            (self.coordinator, frozenset({1, 3}), (9, 12)),
+            (self.facilitators[0], frozenset({0, 2}), (13, 16)),
+        ):
+            free += slots_create_recurring(
+                programme=programme,
+                interviewer=interviewer,
+                pattern=Pattern(
+                    first_date=first,
+                    last_date=last,
+                    weekdays=weekdays,
+                    day_start=time(hours[0]),
+                    day_end=time(hours[1]),
+                ),
+                actor=self.coordinator,
+                now=max(now, self.at(self.today, 23, 59)),
+            )
+        free.sort(key=lambda slot: slot.starts_at)
+        for (participant, _person), slot in zip(
+            registered[LIVE_INTERVIEWED : LIVE_INTERVIEWED + LIVE_BOOKED], free[1::3], strict=False
+        ):
+            booked = min(participant.registered_at + timedelta(hours=6), now)
+            booking_create(
+                slot=slot, participant=participant, actor=participant.user, now=max(booked, participant.registered_at)
+            )
+
+    def open_day(self, day: date, *, back: bool = False) -> date:
+        """The nearest weekday on which the organisation is open, going back or forward from ``day``."""
+        closed = list(self.org.closed_periods.values_list("start_date", "end_date"))
+        step = timedelta(days=-1 if back else 1)
+        while day.weekday() >= 5 or any(start <= day <= end for start, end in closed):
+            day += step
+        return day
 
     # --- shared steps -------------------------------------------------------
 
@@ -427,3 +708,8 @@ class _Builder:
             reason=reason,
             at=at,
         )
+
+
+def _backdate(model: type[models.Model], pk: int, **stamps: datetime) -> None:
+    """Move a row's time stamps back to the replayed time (see the module's note)."""
+    model._default_manager.filter(pk=pk).update(**stamps)

@@ -1,0 +1,263 @@
+"""Reads of rounds and answers, each checked for the person asking.
+
+Who sees what: the participant sees only their own answers (through their
+personal link); the programme's coordinators see individual answers;
+facilitators see their group's figures, and only when at least five have
+answered; nobody else sees any.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from kollega.core.models import Participant, Programme
+from kollega.core.models.texts import localized
+from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator, user_is_staff
+from kollega.evaluation import instruments
+from kollega.evaluation.models import ContactRequest, Instrument, QuestionnaireRound, RoundInvitation, RoundKind
+from kollega.evaluation.wellbeing import (
+    WHO5_INDIVIDUAL_MDC,
+    Who5Score,
+    peer_support_mean,
+    who5,
+)
+from kollega.surveys import selectors as survey_selectors
+from kollega.surveys.models import Answer, Response
+
+#: Group figures are shown only when at least this many have answered.
+GROUP_MINIMUM = 5
+
+
+def round_list_for_programme(*, programme: Programme) -> QuerySet[QuestionnaireRound]:
+    """The programme's rounds, newest first, with invited, answered and reminded counts (one query)."""
+    return (
+        QuestionnaireRound.objects.filter(programme=programme)
+        .annotate(
+            invited_count=Count("invitations", distinct=True),
+            answered_count=Count("invitations", filter=Q(invitations__answered_at__isnull=False), distinct=True),
+            reminded_count=Count("invitations", filter=Q(invitations__reminded_at__isnull=False), distinct=True),
+        )
+        .order_by("-opens_at", "-id")
+    )
+
+
+def round_get_for_coordinator(*, user: AnyUser, pk: int, programme: Programme | None = None) -> QuestionnaireRound:
+    """The round, if ``user`` coordinates its organisation (and it is of ``programme`` when given); else 404."""
+    rounds = QuestionnaireRound.objects.select_related("programme__organisation", "form").filter(
+        pk=pk, programme__organisation_id__in=organisation_ids_for_coordinator(user=user)
+    )
+    if programme is not None:
+        rounds = rounds.filter(programme=programme)
+    round = rounds.first()
+    if round is None:
+        raise Http404
+    return round
+
+
+def instruments_for_form(*, form_id: int) -> list[Instrument]:
+    return list(Instrument.objects.filter(form_id=form_id).order_by("position", "id"))
+
+
+@dataclass(frozen=True)
+class Scores:
+    who5: Who5Score | None
+    who5_is_low: bool
+    peer_support: float | None
+
+
+def scores(values: dict[str, Any]) -> Scores:
+    result = who5(values)
+    return Scores(
+        who5=result.score if result else None,
+        who5_is_low=bool(result and result.is_low),
+        peer_support=peer_support_mean(values),
+    )
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    invitation: RoundInvitation
+    participant: Participant
+    values: dict[str, Any]
+    scores: Scores
+
+
+def round_responses_for_coordinator(*, user: AnyUser, round: QuestionnaireRound) -> list[AnswerRow]:
+    """Every invited person's latest answers in the round, for its programme's coordinators only (else 404)."""
+    if round.programme.organisation_id not in organisation_ids_for_coordinator(user=user):
+        raise Http404
+    invitations = (
+        RoundInvitation.objects.filter(round=round)
+        .select_related("participant__user", "response")
+        .prefetch_related(
+            Prefetch(
+                "response__answers",
+                queryset=Answer.objects.select_related("question"),
+            )
+        )
+        .order_by("participant__full_name", "participant__user__email", "id")
+    )
+    rows = []
+    for invitation in invitations:
+        values = survey_selectors.response_values(response=invitation.response) if invitation.response else {}
+        rows.append(
+            AnswerRow(invitation=invitation, participant=invitation.participant, values=values, scores=scores(values))
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    answered: int
+    shown: bool  # False when fewer than GROUP_MINIMUM answered: no means at all
+    who5_mean: float | None = None
+    peer_support_mean: float | None = None
+
+
+def group_figures_for_facilitator(*, user: AnyUser, group: Any, round: QuestionnaireRound) -> GroupFigures:
+    """Means of the group's answers in the round, for the group's facilitators and the coordinators (else 404).
+
+    Fewer than five answers give only the count: a mean of a handful of people
+    could be traced back to one of them.
+    """
+    if not user.is_authenticated or round.programme_id != group.programme_id:
+        raise Http404
+    facilitates = user_is_staff(user=user) and user.pk in {group.lead_facilitator_id, group.co_facilitator_id}
+    coordinates = group.programme.organisation_id in organisation_ids_for_coordinator(user=user)
+    if not (facilitates or coordinates):
+        raise Http404
+    responses = Response.objects.filter(
+        pk__in=RoundInvitation.objects.filter(
+            round=round, answered_at__isnull=False, participant__membership__group=group
+        ).values("response_id")
+    ).prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
+    all_scores = [scores(survey_selectors.response_values(response=r)) for r in responses]
+    answered = len(all_scores)
+    if answered < GROUP_MINIMUM:
+        return GroupFigures(answered=answered, shown=False)
+    who5_values = [s.who5.percentage for s in all_scores if s.who5 is not None]
+    peer_values = [s.peer_support for s in all_scores if s.peer_support is not None]
+    return GroupFigures(
+        answered=answered,
+        shown=True,
+        who5_mean=sum(who5_values) / len(who5_values) if len(who5_values) >= GROUP_MINIMUM else None,
+        peer_support_mean=sum(peer_values) / len(peer_values) if len(peer_values) >= GROUP_MINIMUM else None,
+    )
+
+
+# --- the participant's own view (through the personal link) ------------------
+
+
+@dataclass(frozen=True)
+class OwnAnswer:
+    label: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class OwnSection:
+    title: str
+    rows: list[OwnAnswer]
+
+
+def own_answers(*, invitation: RoundInvitation, language: str) -> list[OwnSection]:
+    """The participant's latest answers in the round, by instrument, in their words."""
+    response = invitation.response
+    if response is None:
+        return []
+    by_key = {a.question.key: a for a in response.answers.select_related("question")}
+    sections = []
+    for instrument in instruments_for_form(form_id=response.form_id):
+        rows = []
+        for key in instrument.question_keys:
+            answer = by_key.get(key)
+            if answer is None:
+                continue
+            q = answer.question
+            rows.append(
+                OwnAnswer(
+                    label=q.label(language),
+                    answer=instruments.answer_label(
+                        value=answer.value,
+                        scale_min=q.scale_min if q.scale_min is not None else 1,
+                        scale_max=q.scale_max if q.scale_max is not None else 5,
+                        labels=q.scale_labels,
+                        language=language,
+                    ),
+                )
+            )
+        title = localized(instruments.instrument_definition(instrument.key)["title"], language)
+        sections.append(OwnSection(title=title, rows=rows))
+    return sections
+
+
+def invitation_scores(*, invitation: RoundInvitation) -> Scores | None:
+    if invitation.response is None:
+        return None
+    return scores(survey_selectors.response_values(response=invitation.response))
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    before_at: datetime
+    after_at: datetime
+    who5_before: int | None
+    who5_after: int | None
+    peer_before: float | None
+    peer_after: float | None
+    #: One person's change smaller than this (percentage points) can be chance.
+    chance_limit: int = WHO5_INDIVIDUAL_MDC
+
+    @property
+    def who5_change(self) -> int | None:
+        if self.who5_before is None or self.who5_after is None:
+            return None
+        return self.who5_after - self.who5_before
+
+
+def before_after_for_participant(*, participant: Participant) -> BeforeAfter | None:
+    """The person's own baseline and final results, once both are answered; else None."""
+    answered = (
+        RoundInvitation.objects.filter(participant=participant, answered_at__isnull=False, response__isnull=False)
+        .select_related("round", "response")
+        .order_by("-round__opens_at", "-id")
+    )
+    baseline = next((i for i in answered if i.round.kind == RoundKind.BASELINE), None)
+    final = next((i for i in answered if i.round.kind == RoundKind.FINAL), None)
+    if baseline is None or final is None or baseline.answered_at is None or final.answered_at is None:
+        return None
+    before = invitation_scores(invitation=baseline)
+    after = invitation_scores(invitation=final)
+    assert before is not None and after is not None
+    return BeforeAfter(
+        before_at=baseline.answered_at,
+        after_at=final.answered_at,
+        who5_before=before.who5.percentage if before.who5 else None,
+        who5_after=after.who5.percentage if after.who5 else None,
+        peer_before=before.peer_support,
+        peer_after=after.peer_support,
+    )
+
+
+# --- requests to be contacted -------------------------------------------------
+
+
+def contact_requests_for_participant(*, user: AnyUser, participant: Participant) -> list[ContactRequest]:
+    """The participant's requests to be contacted, for their organisation's coordinators only (else nothing).
+
+    Meant for the participant page, which has already checked the coordinator.
+    """
+    if participant.programme.organisation_id not in organisation_ids_for_coordinator(user=user):
+        return []
+    return list(ContactRequest.objects.filter(participant=participant).select_related("handled_by"))
+
+
+def contact_requests_waiting_for_programme(*, programme: Programme) -> QuerySet[ContactRequest]:
+    return ContactRequest.objects.filter(participant__programme=programme, handled_at__isnull=True).select_related(
+        "participant__user"
+    )
