@@ -13,7 +13,7 @@ from django.utils import timezone
 from kollega.core.models import AuditEntry, ConsentItem, Participant, Programme, Status
 from kollega.core.services import consent_record
 from kollega.evaluation import services
-from kollega.evaluation.models import QuestionnaireRound, RoundInvitation, RoundKind
+from kollega.evaluation.models import ContactRequest, QuestionnaireRound, RoundInvitation, RoundKind
 from kollega.evaluation.wellbeing import PEER_SUPPORT_ITEMS, WHO5_ITEMS
 from kollega.notifications.models import Notification
 from kollega.surveys.models import Form
@@ -118,6 +118,9 @@ def test_a_refused_round_is_not_opened(api: ApiClient, programme: Programme, oth
     kind = api.post(path, {"kind": "midterm", "statuses": ["accepted"], "closes_at": in_days(7)})
     status = api.post(path, {"kind": "final", "statuses": ["happy"], "closes_at": in_days(7)})
     naive = api.post(path, {"kind": "final", "statuses": ["accepted"], "closes_at": "2031-01-01T00:00:00"})
+    # The last representable moment: the invitation's closing date in local time would be year 10000.
+    far = api.post(path, {"kind": "final", "statuses": ["accepted"], "closes_at": "9999-12-31T23:59:59Z"})
+    too_late = api.post(path, {"kind": "final", "statuses": ["accepted"], "closes_at": in_days(2 * 366 + 2)})
 
     assert neither.status_code == 422
     assert neither.json()["errors"] == {"__all__": ["Give either statuses or participant_ids: whom the round asks."]}
@@ -130,6 +133,8 @@ def test_a_refused_round_is_not_opened(api: ApiClient, programme: Programme, oth
     assert "kind" in kind.json()["errors"]
     assert "statuses.0" in status.json()["errors"]
     assert "closes_at" in naive.json()["errors"]
+    assert far.status_code == 422 and list(far.json()["errors"]) == ["closes_at"]
+    assert too_late.json()["errors"] == {"closes_at": ["A round can close at most two years from now."]}
     assert not QuestionnaireRound.objects.exists()
     assert not Form.objects.filter(programme=programme, purpose="questionnaire").exists()
 
@@ -190,10 +195,11 @@ def test_read_the_answers_with_scores(api: ApiClient, programme: Programme) -> N
     first = everyone["items"][0]
     assert first["name"] == "Aada Alanen"
     assert first["values"]["who5_1"] == 1
-    assert first["scores"]["who5"] == {"raw": 9, "percentage": 36, "low": True}
+    # No "low" flag: staff learn of a low result only when the person asks to be contacted.
+    assert first["scores"]["who5"] == {"raw": 9, "percentage": 36}
     assert first["scores"]["peer_support"] == pytest.approx(3.6)
     assert first["answered_at"].endswith(("+02:00", "+03:00"))
-    assert everyone["items"][1]["scores"]["who5"] == {"raw": 18, "percentage": 72, "low": False}
+    assert everyone["items"][1]["scores"]["who5"] == {"raw": 18, "percentage": 72}
     assert everyone["items"][2]["scores"] is None
     assert everyone["items"][2]["values"] == {}
     assert [r["name"] for r in answered["items"]] == ["Aada Alanen", "Bertta Berg"]
@@ -211,6 +217,8 @@ def test_remind_those_who_have_not_answered(api: ApiClient, programme: Programme
     services.round_answer(invitation=round.invitations.get(participant=answered), raw=answers(), language="en")
 
     too_soon = api.post(f"/rounds/{round.pk}/remind", {})
+    # Three days on (the wait counts from the later of the invitation and the opening):
+    QuestionnaireRound.objects.update(opens_at=timezone.now() - timedelta(days=3))
     RoundInvitation.objects.update(invited_at=timezone.now() - timedelta(days=3))
     response = api.post(f"/rounds/{round.pk}/remind", {})
 
@@ -324,3 +332,26 @@ def test_the_openapi_document_describes_the_rounds(api: ApiClient) -> None:
     assert set(paths[API + "/rounds/{round_id}/remind"]) == {"post"}
     assert set(paths[API + "/rounds/{round_id}/close"]) == {"post"}
     assert set(paths[API + "/rounds/{round_id}/responses"]) == {"get"}
+
+
+def test_the_openapi_document_has_no_low_result_flag(api: ApiClient) -> None:
+    schemas = api.client.get(API + "/openapi.json").json()["components"]["schemas"]
+
+    assert set(schemas["Who5Out"]["properties"]) == {"raw", "percentage"}
+
+
+def test_a_low_result_is_not_told_to_the_coordinator_unless_the_person_asks(
+    api: ApiClient, programme: Programme
+) -> None:
+    low = person(programme, full_name="Aada Alanen")
+    round = open_round(programme, [low])
+    invitation = round.invitations.get()
+    services.round_answer(invitation=invitation, raw=answers(who5=(1, 2, 2, 2, 2)), language="en")
+
+    row = api.get(f"/rounds/{round.pk}/responses").json()["items"][0]
+
+    assert "low" not in row["scores"]["who5"]
+    assert "low" not in row and "low" not in row["scores"]
+    assert not ContactRequest.objects.exists()
+    services.contact_request_create(invitation=invitation)
+    assert ContactRequest.objects.get().participant == low

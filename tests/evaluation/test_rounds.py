@@ -108,6 +108,7 @@ def test_reminders_go_only_to_non_answerers_and_not_twice_within_two_days(progra
     services.round_answer(invitation=round.invitations.get(participant=answered), raw=answers(), language="en")
     # Invited just now: nobody is reminded yet.
     assert services.round_remind(round=round) == 0
+    QuestionnaireRound.objects.update(opens_at=timezone.now() - timedelta(days=3))  # the wait counts from both
     RoundInvitation.objects.update(invited_at=timezone.now() - timedelta(days=3))
     assert services.round_remind(round=round) == 1
     reminders = Notification.objects.filter(kind=services.KIND_REMINDER)
@@ -120,6 +121,7 @@ def test_reminders_go_only_to_non_answerers_and_not_twice_within_two_days(progra
 
 def test_the_job_reminds_at_most_twice(programme, person) -> None:
     round = open_round(programme, [person()], days=30)
+    QuestionnaireRound.objects.update(opens_at=timezone.now() - timedelta(days=4))
     RoundInvitation.objects.update(invited_at=timezone.now() - timedelta(days=4))
     now = timezone.now()
     assert services.rounds_run_due(now=now) == (0, 1)
@@ -136,6 +138,7 @@ def test_a_withdrawn_consent_stops_reminders_and_answers(programme, person) -> N
     someone = person()
     round = open_round(programme, [someone])
     consent_record(participant=someone, item=ConsentItem.WELLBEING_QUESTIONNAIRE, given=False, actor=None)
+    QuestionnaireRound.objects.update(opens_at=timezone.now() - timedelta(days=3))  # the wait counts from both
     RoundInvitation.objects.update(invited_at=timezone.now() - timedelta(days=3))
     assert services.round_remind(round=round) == 0
     with pytest.raises(ValidationError):

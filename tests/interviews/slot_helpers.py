@@ -63,6 +63,8 @@ def make_slot(
 
 
 def applicant(setup: Setup, status: str = Status.REGISTERED, **fields: Any) -> Participant:
+    """An applicant who reads English (the tests read the pages and emails in English)."""
+    fields.setdefault("language", "en")
     return make_participant(setup.programme, status, **fields)
 
 

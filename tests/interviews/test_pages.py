@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from kollega.core.models import Role, Status, VideoLinks
@@ -18,6 +19,23 @@ from tests.factories import make_organisation, make_staff
 from tests.interviews.slot_helpers import applicant, make_setup, make_slot, messages_of
 
 pytestmark = pytest.mark.django_db
+
+
+def _monday_ahead(weeks: int = 2) -> date:
+    """A Monday a few weeks from today: the slot forms accept days up to two years ahead."""
+    today = timezone.localdate()
+    return today + timedelta(days=7 * weeks - today.weekday())
+
+
+def _spring_forward_sunday() -> date:
+    """The next last Sunday of March, when 3:00 becomes 4:00 in Helsinki."""
+    today = timezone.localdate()
+    for year in (today.year, today.year + 1):
+        day = date(year, 3, 31)
+        day -= timedelta(days=(day.weekday() - 6) % 7)
+        if day > today + timedelta(days=1):
+            return day
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +114,7 @@ def test_adding_a_single_slot_and_seeing_a_clear_error() -> None:
     client = _staff_client(setup.coordinator)
     url = reverse("interviews:slot_add", args=[setup.programme.pk])
     data = {
-        "one-day": "2030-05-14",
+        "one-day": (_monday_ahead() + timedelta(days=1)).isoformat(),
         "one-start": "09:00",
         "one-length_minutes": "30",
         "one-interviewer": setup.interviewer.pk,
@@ -117,8 +135,8 @@ def test_adding_a_weekly_pattern_from_the_page() -> None:
     setup = make_setup()
     client = _staff_client(setup.coordinator)
     data = {
-        "rec-first_date": "2030-05-13",
-        "rec-last_date": "2030-05-19",
+        "rec-first_date": _monday_ahead().isoformat(),
+        "rec-last_date": (_monday_ahead() + timedelta(days=6)).isoformat(),
         "rec-weekdays": ["1", "3"],
         "rec-day_start": "09:00",
         "rec-day_end": "12:00",
@@ -370,7 +388,7 @@ def test_a_single_slot_at_a_time_the_clock_skips_is_refused() -> None:
     setup = make_setup()
     client = _staff_client(setup.coordinator)
     data = {
-        "one-day": "2030-03-31",  # the last Sunday of March 2030: 3:00 becomes 4:00 in Helsinki
+        "one-day": _spring_forward_sunday().isoformat(),  # 3:00 becomes 4:00 in Helsinki
         "one-start": "03:30",
         "one-length_minutes": "30",
         "one-interviewer": setup.coordinator.pk,

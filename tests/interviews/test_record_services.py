@@ -247,7 +247,7 @@ def test_accepting_sends_what_happens_next_in_the_persons_language(setup) -> Non
     assert row.recipient == participant.user.email and row.language == "sv"
     message = render_notification(row)
     assert "Hej Stina Svensson," in message.text
-    assert "groups" in message.text and str(programme.meeting_count) in message.text
+    assert "grupp" in message.text and str(programme.meeting_count) in message.text  # Swedish, with the count
     assert AuditEntry.objects.filter(action="interviews.participant.accepted").exists()
 
 

@@ -495,9 +495,10 @@ class CloseIn(Schema):
 
 
 class Who5Out(Schema):
+    """No low-result flag: only the participant is told; staff learn of it when they ask to be contacted."""
+
     raw: int = Field(description="0–25.")
     percentage: int = Field(description="0–100 (raw × 4).")
-    low: bool = Field(description="Raw below 13, or an item at 0 or 1.")
 
 
 class ScoresOut(Schema):

@@ -35,7 +35,7 @@ router = Router(tags=["interviews"])
 #: The default length of a single slot when neither an end nor a length is given.
 DEFAULT_SLOT_MINUTES = 30
 #: Codes of the interview services that refuse a change (409) rather than a value (422).
-REFUSALS = frozenset({"cancelled", "cannot_book", "inactive", "same_slot", "not_started", "cutoff"})
+REFUSALS = frozenset({"cancelled", "cannot_book", "inactive", "same_slot", "not_started", "cutoff", "started"})
 #: The answers of endpoints that book: 409 may carry the free slots.
 BOOKING_ERRORS: dict[int, Any] = {**s.ERRORS, 409: i.BookingRefusedOut}
 
@@ -388,7 +388,7 @@ def booking_move(request: HttpRequest, booking_id: int, payload: i.BookingMoveIn
     summary="Cancel an interview booking",
 )
 def booking_cancel(request: HttpRequest, booking_id: int, payload: i.BookingCancelIn) -> i.BookingOut:
-    """Cancel the booking (staff may at any time): the applicant returns to "registered" and may book again."""
+    """Cancel the booking (staff may until it starts): the applicant returns to "registered" and may book again."""
     user = request_user(request)
     booking = booking_get_for_api(user=user, pk=booking_id)
     try:

@@ -163,7 +163,10 @@ def round_close(request: HttpRequest, round_id: int, payload: i.CloseIn) -> i.Ro
 )
 def round_responses(request: HttpRequest, round_id: int, filters: Query[i.RoundResponseQuery]) -> i.RoundResponsePage:
     """Each invited person's latest answers and scores, by name, paged. For the programme's coordinators only:
-    facilitators see group figures, in the app, and only when at least five have answered."""
+    facilitators see group figures, in the app, and only for a closed round that at least five have answered.
+
+    No low-result flag: only the person is told of a low WHO-5 result, and staff learn of it only when the
+    person asks to be contacted."""
     user = request_user(request)
     round = round_get_for_api(user=user, pk=round_id)
     rows = evaluation_selectors.round_responses_for_coordinator(user=user, round=round)
@@ -188,9 +191,7 @@ def round_responses(request: HttpRequest, round_id: int, filters: Query[i.RoundR
                 response_id=invitation.response_id,
                 values=row.values,
                 scores=i.ScoresOut(
-                    who5=i.Who5Out(raw=who5.raw, percentage=who5.percentage, low=row.scores.who5_is_low)
-                    if who5 is not None
-                    else None,
+                    who5=i.Who5Out(raw=who5.raw, percentage=who5.percentage) if who5 is not None else None,
                     peer_support=row.scores.peer_support,
                 )
                 if answered

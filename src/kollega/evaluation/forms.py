@@ -6,11 +6,12 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from kollega.core.models import Status
 from kollega.evaluation import instruments
+from kollega.evaluation.services import last_closing_day
 from kollega.surveys.forms import SurveyForm, form_class
 from kollega.surveys.models import Form, QuestionType
 
@@ -55,7 +56,13 @@ class FollowUpRoundForm(forms.Form):
 
     def clean_closes(self) -> datetime:
         day = self.cleaned_data["closes"]
-        closes = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=self.tz)
-        if closes <= timezone.now():
-            raise forms.ValidationError(_("Choose a date from today on."))
-        return closes
+        today = timezone.localdate(timezone=self.tz) if self.tz is not None else timezone.localdate()
+        last = last_closing_day(today)
+        # Checked before any arithmetic: a date like 9999-12-31 has no next day.
+        if not today <= day <= last:
+            raise forms.ValidationError(
+                _("Choose a date from %(first)s to %(last)s.")
+                % {"first": formats.date_format(today, "j.n.Y"), "last": formats.date_format(last, "j.n.Y")},
+                code="out_of_range",
+            )
+        return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=self.tz)

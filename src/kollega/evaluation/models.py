@@ -141,6 +141,14 @@ class ContactRequest(models.Model):
         verbose_name = _("request to be contacted")
         verbose_name_plural = _("requests to be contacted")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One waiting request per person: a double click must not make two requests (and two emails).
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=models.Q(handled_at__isnull=True),
+                name="evaluation_one_waiting_contact_request",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant_id} asked at {self.created_at:%Y-%m-%d}"

@@ -1,9 +1,11 @@
 """Reads of rounds and answers, each checked for the person asking.
 
 Who sees what: the participant sees only their own answers (through their
-personal link); the programme's coordinators see individual answers;
-facilitators see their group's figures, and only when at least five have
-answered; nobody else sees any.
+personal link), and only they are told of a low WHO-5 result; the programme's
+coordinators see individual answers and scores, but learn of a low result only
+when the person asks to be contacted; facilitators see their group's figures,
+and only for a closed round that at least five have answered; nobody else sees
+any.
 """
 
 from __future__ import annotations
@@ -80,11 +82,19 @@ def scores(values: dict[str, Any]) -> Scores:
 
 
 @dataclass(frozen=True)
+class StaffScores:
+    """A person's scores as staff see them: without the low-result flag, which is the person's own to share."""
+
+    who5: Who5Score | None
+    peer_support: float | None
+
+
+@dataclass(frozen=True)
 class AnswerRow:
     invitation: RoundInvitation
     participant: Participant
     values: dict[str, Any]
-    scores: Scores
+    scores: StaffScores
 
 
 def round_responses_for_coordinator(*, user: AnyUser, round: QuestionnaireRound) -> list[AnswerRow]:
@@ -105,8 +115,14 @@ def round_responses_for_coordinator(*, user: AnyUser, round: QuestionnaireRound)
     rows = []
     for invitation in invitations:
         values = survey_selectors.response_values(response=invitation.response) if invitation.response else {}
+        result = scores(values)
         rows.append(
-            AnswerRow(invitation=invitation, participant=invitation.participant, values=values, scores=scores(values))
+            AnswerRow(
+                invitation=invitation,
+                participant=invitation.participant,
+                values=values,
+                scores=StaffScores(who5=result.who5, peer_support=result.peer_support),
+            )
         )
     return rows
 
@@ -114,7 +130,8 @@ def round_responses_for_coordinator(*, user: AnyUser, round: QuestionnaireRound)
 @dataclass(frozen=True)
 class GroupFigures:
     answered: int
-    shown: bool  # False when fewer than GROUP_MINIMUM answered: no means at all
+    shown: bool  # False while the round is open or when fewer than GROUP_MINIMUM answered: no means at all
+    round_closed: bool
     who5_mean: float | None = None
     peer_support_mean: float | None = None
 
@@ -122,8 +139,11 @@ class GroupFigures:
 def group_figures_for_facilitator(*, user: AnyUser, group: Any, round: QuestionnaireRound) -> GroupFigures:
     """Means of the group's answers in the round, for the group's facilitators and the coordinators (else 404).
 
-    Fewer than five answers give only the count: a mean of a handful of people
-    could be traced back to one of them.
+    Means are shown only for a closed round, and only when at least five have
+    answered; otherwise only the count. A mean of a handful of people could be
+    traced back to one of them, and means read while the round is open would
+    give away the score of whoever answered in between (the difference of two
+    readings).
     """
     if not user.is_authenticated or round.programme_id != group.programme_id:
         raise Http404
@@ -138,13 +158,17 @@ def group_figures_for_facilitator(*, user: AnyUser, group: Any, round: Questionn
     ).prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
     all_scores = [scores(survey_selectors.response_values(response=r)) for r in responses]
     answered = len(all_scores)
-    if answered < GROUP_MINIMUM:
-        return GroupFigures(answered=answered, shown=False)
+    # Read afresh: whether means may be shown must not hang on the caller's copy of the round.
+    current = QuestionnaireRound.objects.only("closed_at", "closes_at").get(pk=round.pk)
+    closed = current.is_closed()
+    if not closed or answered < GROUP_MINIMUM:
+        return GroupFigures(answered=answered, shown=False, round_closed=closed)
     who5_values = [s.who5.percentage for s in all_scores if s.who5 is not None]
     peer_values = [s.peer_support for s in all_scores if s.peer_support is not None]
     return GroupFigures(
         answered=answered,
         shown=True,
+        round_closed=True,
         who5_mean=sum(who5_values) / len(who5_values) if len(who5_values) >= GROUP_MINIMUM else None,
         peer_support_mean=sum(peer_values) / len(peer_values) if len(peer_values) >= GROUP_MINIMUM else None,
     )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,13 +222,30 @@ def _texts_problems(instrument: Instrument, questions: dict[str, Any], texts: An
 # --- rounds ------------------------------------------------------------------
 
 
+#: A round closes at most about two years ahead (the coordinator's form: the same day two years on);
+#: a later time is a slip of the keyboard, and 9999-12-31 has no next day to compute.
+MAX_YEARS_AHEAD = 2
+ROUND_MAX_AHEAD = timedelta(days=366 * MAX_YEARS_AHEAD + 1)
+
+
+def last_closing_day(today: date) -> date:
+    """The last day a round opened ``today`` may close on: the same day two years on (28 February for the 29th)."""
+    try:
+        return today.replace(year=today.year + MAX_YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28)
+
+
 def _check_times(opens_at: datetime, closes_at: datetime) -> None:
     if timezone.is_naive(opens_at) or timezone.is_naive(closes_at):
         raise ValidationError(_("Give the times with their time zone."))
     if closes_at <= opens_at:
         raise ValidationError({"closes_at": _("The round must close after it opens.")})
-    if closes_at <= timezone.now():
+    now = timezone.now()
+    if closes_at <= now:
         raise ValidationError({"closes_at": _("The closing time has already passed.")})
+    if closes_at - now > ROUND_MAX_AHEAD:
+        raise ValidationError({"closes_at": _("A round can close at most two years from now.")})
 
 
 @transaction.atomic
@@ -329,7 +346,10 @@ def _queue(kind: str, invitation: RoundInvitation, *, version: int | str, due_at
 
 @transaction.atomic
 def round_remind(*, round: QuestionnaireRound, actor: User | None = None, now: datetime | None = None) -> int:
-    """Remind those who have not answered, nobody twice within two days; returns how many were reminded."""
+    """Remind those who have not answered, nobody twice within two days; returns how many were reminded.
+
+    The two days count from the invitation email, which goes out when the round opens.
+    """
     now = now or timezone.now()
     round = QuestionnaireRound.objects.select_for_update().select_related("programme__organisation").get(pk=round.pk)
     if not round.is_open(now):
@@ -346,6 +366,14 @@ def round_remind(*, round: QuestionnaireRound, actor: User | None = None, now: d
 
 
 def _due_for_reminder(round: QuestionnaireRound, now: datetime, wait: timedelta) -> list[RoundInvitation]:
+    """Who has not answered and was last contacted at least ``wait`` ago.
+
+    The invitation goes out when the round opens, so the wait counts from
+    ``max(invited_at, opens_at)``: a round opened for later never sends its
+    invitation and a reminder together.
+    """
+    if round.opens_at > now - wait:
+        return []
     invitations = (
         RoundInvitation.objects.select_for_update(of=("self",))
         .select_related("participant__user", "round__programme__organisation")
@@ -477,7 +505,8 @@ def round_answer(*, invitation: RoundInvitation, raw: Any, language: str) -> Res
 def contact_request_create(*, invitation: RoundInvitation) -> ContactRequest:
     """The participant asks the coordinator to get in touch (offered only after a low WHO-5 result).
 
-    One waiting request per participant: asking again returns it. The
+    One waiting request per participant, also when two arrive at once (a
+    double click): asking again returns it and sends nothing. The
     organisation's support address (else its coordinators) is told by email.
     """
     invitation = RoundInvitation.objects.select_related(
@@ -488,10 +517,16 @@ def contact_request_create(*, invitation: RoundInvitation) -> ContactRequest:
     if result is None or not result.is_low:
         raise ValidationError(_("This request can be made after answering the questionnaire."), code="not_low")
     participant = invitation.participant
+    # A double click sends two requests at once: the second waits here for the first to commit, then finds it.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
     waiting = ContactRequest.objects.filter(participant=participant, handled_at__isnull=True).first()
     if waiting is not None:
         return waiting
-    request = ContactRequest.objects.create(participant=participant, round=invitation.round)
+    try:
+        with transaction.atomic():
+            request = ContactRequest.objects.create(participant=participant, round=invitation.round)
+    except IntegrityError:  # the database's one-waiting-request rule, should the lock ever be bypassed
+        return ContactRequest.objects.get(participant=participant, handled_at__isnull=True)
     organisation = participant.programme.organisation
     audit_log(action="evaluation.contact_request.created", subject=request, organisation=organisation)
     recipients = (

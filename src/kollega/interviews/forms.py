@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kollega.accounts.models import User
@@ -20,6 +21,24 @@ WEEKDAYS = [
     (5, _("Saturday")),
     (6, _("Sunday")),
 ]
+
+
+#: The days the slot forms accept start this many days before today (the service refuses past times
+#: with its own message; the range only keeps absurd dates out) ...
+DAYS_BACK = 1
+#: ... and end this many years ahead.
+YEARS_AHEAD = 2
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _short(day: date) -> str:
+    return f"{day.day}.{day.month}.{day.year}"
 
 
 class InterviewerChoiceField(forms.ModelChoiceField):
@@ -59,6 +78,20 @@ class _SlotFormBase(forms.Form):
             )
         self.organisation = organisation
 
+    def _day_in_range(self, name: str) -> date | None:
+        """The date field ``name``, refused when it is before yesterday or more than two years ahead."""
+        day: date | None = self.cleaned_data.get(name)
+        if day is None:
+            return day
+        today = timezone.localtime(timezone.now(), self.organisation.tz).date()
+        first, last = today - timedelta(days=DAYS_BACK), _years_later(today, YEARS_AHEAD)
+        if not first <= day <= last:
+            raise forms.ValidationError(
+                _("Choose a day from %(first)s to %(last)s.") % {"first": _short(first), "last": _short(last)},
+                code="out_of_range",
+            )
+        return day
+
 
 class SlotForm(_SlotFormBase):
     """One slot: a day, a start time and a length."""
@@ -68,6 +101,9 @@ class SlotForm(_SlotFormBase):
     length_minutes = forms.IntegerField(label=_("Length in minutes"), min_value=1, max_value=600, initial=30)
 
     field_order = ["day", "start", "length_minutes", "interviewer", "video_link"]
+
+    def clean_day(self) -> date | None:
+        return self._day_in_range("day")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -120,6 +156,12 @@ class RecurringForm(_SlotFormBase):
         "interviewer",
         "video_link",
     ]
+
+    def clean_first_date(self) -> date | None:
+        return self._day_in_range("first_date")
+
+    def clean_last_date(self) -> date | None:
+        return self._day_in_range("last_date")
 
 
 class CancelSlotForm(forms.Form):

@@ -133,8 +133,9 @@ def interview_record_save(
     needs ``agreed_time_slots``; on an update, what is left out stays as it was.
 
     A consent is recorded (source "interview") only when the decision differs
-    from the person's current one. The agreed slots become the person's time
-    slots. The first save moves the person to "interviewed" (from "interview
+    from the person's current one, or when the current one was made against an
+    older version of the consent text (the interview binds the newest text).
+    The agreed slots become the person's time slots. The first save moves the person to "interviewed" (from "interview
     booked", or from "registered" when staff interviewed without a booking);
     later saves change no status. Raises ``ValidationError`` keyed by the names
     above (consents as ``consent_<item>``) and changes nothing.
@@ -220,7 +221,11 @@ def interview_record_save(
     changed_consents = []
     for item, given in consents.items():
         before = current.get(item)
-        if before is None or before.given != given:
+        newest = core_selectors.consent_text_current(programme=locked.programme, item=item)
+        # Confirmed at the interview against a newer text than the one last agreed to: record it, so the
+        # decision is bound to the text the person was shown now.
+        outdated = before is not None and newest is not None and before.text_id != newest.pk
+        if before is None or before.given != given or outdated:
             consent_record(participant=locked, item=item, given=given, actor=actor, source="interview", at=now)
             changed_consents.append(item)
 

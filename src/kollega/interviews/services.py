@@ -58,6 +58,8 @@ RECURRING_MAX_DAYS = 366
 SLOT_MIN_MINUTES = 10
 SLOT_MAX_MINUTES = 240
 BUFFER_MAX_MINUTES = 240
+#: Dates outside these years are refused: no interview is that far away, and the calendar arithmetic stays in range.
+MIN_YEAR, MAX_YEAR = 2000, 2999
 #: Used for a Jitsi room when the organisation has no server address of its own.
 DEFAULT_JITSI = "https://meet.jit.si"
 
@@ -123,9 +125,15 @@ def _check_link(value: str, field: str = "video_link") -> str:
     return value
 
 
+def _year_range_message() -> str:
+    return _("Give a date between the years %(first)s and %(last)s.") % {"first": MIN_YEAR, "last": MAX_YEAR}
+
+
 def _aware(value: Any, field: str) -> datetime:
     if not isinstance(value, datetime) or timezone.is_naive(value):
         raise ValidationError({field: _("Give a date and a time.")})
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError({field: _year_range_message()})
     return value
 
 
@@ -184,6 +192,20 @@ def _check_length(minutes: int) -> None:
                 % {"min": SLOT_MIN_MINUTES, "max": SLOT_MAX_MINUTES}
             }
         )
+
+
+def _check_not_started(slot: InterviewSlot, now: datetime, *, what: str) -> None:
+    """An interview that has begun (or been held) stays on the record: it is not cancelled or moved."""
+    if slot.starts_at > now:
+        return
+    if what == "slot":
+        message = _("This slot has already begun, so it can no longer be cancelled.")
+    else:
+        message = _(
+            "This interview has already begun or been held, so it can no longer be cancelled or moved. "
+            "If the applicant did not come, record it with “Did not come” on the slots page."
+        )
+    raise ValidationError(message, code="started")
 
 
 # --- slots -------------------------------------------------------------------------
@@ -263,8 +285,23 @@ def _local_moment(day: date, minutes: int, tz: Any) -> datetime | None:
     return moment
 
 
+def _pattern_years(pattern: Pattern) -> dict[str, str]:
+    """An error per date of the pattern outside the years the calendar can work with."""
+    return {
+        name: _year_range_message()
+        for name in ("first_date", "last_date")
+        if not MIN_YEAR <= getattr(pattern, name).year <= MAX_YEAR
+    }
+
+
 def pattern_times(*, pattern: Pattern, organisation: Organisation) -> list[tuple[datetime, datetime]]:
-    """The (start, end) pairs, in UTC, of a pattern, leaving out closed days and times the clock skips."""
+    """The (start, end) pairs, in UTC, of a pattern, leaving out closed days and times the clock skips.
+
+    Raises ``ValidationError`` for a pattern outside the years the calendar can work with.
+    """
+    out_of_range = _pattern_years(pattern)
+    if out_of_range:
+        raise ValidationError(out_of_range)
     tz = organisation.tz
     periods = _closed_on(organisation, pattern.first_date, pattern.last_date)
     start_min = pattern.day_start.hour * 60 + pattern.day_start.minute
@@ -288,10 +325,11 @@ def pattern_times(*, pattern: Pattern, organisation: Organisation) -> list[tuple
 
 
 def _check_pattern(pattern: Pattern) -> None:
-    errors: dict[str, str] = {}
-    if pattern.last_date < pattern.first_date:
+    errors: dict[str, str] = _pattern_years(pattern)
+    dates_in_range = not errors
+    if dates_in_range and pattern.last_date < pattern.first_date:
         errors["last_date"] = _("The last day must be on or after the first day.")
-    elif (pattern.last_date - pattern.first_date).days >= RECURRING_MAX_DAYS:
+    elif dates_in_range and (pattern.last_date - pattern.first_date).days >= RECURRING_MAX_DAYS:
         errors["last_date"] = _("A pattern can cover at most a year.")
     if not pattern.weekdays or not pattern.weekdays <= set(range(7)):
         errors["weekdays"] = _("Choose at least one weekday.")
@@ -400,12 +438,13 @@ def slots_create_recurring(
 def slot_cancel(
     *, slot: InterviewSlot, actor: User | None, reason: str = "", now: datetime | None = None
 ) -> InterviewSlot:
-    """Take a slot away. A booked one is cancelled too: the applicant is told and may book another time."""
+    """Take a slot away before it starts. A booked one is cancelled too: the applicant is told and may book again."""
     now = now or timezone.now()
     locked = InterviewSlot.objects.select_for_update().select_related("programme__organisation").get(pk=slot.pk)
     if locked.cancelled_at is not None:
         raise ValidationError(_("This slot has already been cancelled."), code="cancelled")
     booking = InterviewBooking.objects.filter(slot=locked, cancelled_at__isnull=True, no_show_at__isnull=True).first()
+    _check_not_started(locked, now, what="booking" if booking is not None else "slot")
     if booking is not None:
         _cancel_booking(
             booking=booking,
@@ -608,6 +647,7 @@ def _booking_rebook(
     locked = _lock_booking(booking)
     if by_applicant:
         _check_applicant_cutoff(locked, now)
+    _check_not_started(locked.slot, now, what="booking")
     old_slot = locked.slot
     if slot_pk == old_slot.pk:
         raise ValidationError(_("This is already the time of your interview."), code="same_slot")
@@ -649,12 +689,13 @@ def booking_cancel(
     reason: str = "",
     now: datetime | None = None,
 ) -> InterviewBooking:
-    """Cancel a booking: by the applicant until the cut-off, by staff any time. The applicant may book again."""
+    """Cancel a booking: by the applicant until the cut-off, by staff until it starts. The applicant may book again."""
     now = now or timezone.now()
     _lock_participant(booking.participant)
     locked = _lock_booking(booking)
     if by_applicant:
         _check_applicant_cutoff(locked, now)
+    _check_not_started(locked.slot, now, what="booking")
     default = _("Cancelled by the applicant.") if by_applicant else _("Cancelled by the organiser.")
     _cancel_booking(
         booking=locked,

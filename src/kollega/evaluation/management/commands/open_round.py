@@ -62,6 +62,12 @@ class Command(BaseCommand):
                 raise usage(_("Write the date as YYYY-MM-DD, not %(value)s.") % {"value": options["closes"]}) from None
         else:
             last_day = datetime.now(tz).date() + timedelta(days=14)
+        furthest = services.last_closing_day(datetime.now(tz).date())
+        if last_day > furthest:  # before any arithmetic: 9999-12-31 has no next day
+            raise CommandError(
+                _("Choose a closing date no later than %(date)s.") % {"date": furthest.isoformat()},
+                returncode=EXIT_REFUSED,
+            )
         closes_at = datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=tz)
         participants = Participant.objects.filter(programme=programme, status__in=statuses).select_related("user")
         try:
