@@ -11,11 +11,10 @@ is nothing for another site to ride on (and so no CSRF check to pass).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from kollega.api.registrations import (
     read_json_object,
     unknown_keys,
 )
+from kollega.core.http import client_ip
 from kollega.core.models import Participant, Programme, Status
 from kollega.outreach import selectors as outreach_selectors
 from kollega.outreach.models import PAGE_TEXT_FIELDS, ProgrammePage
@@ -82,22 +82,6 @@ def programme_is_full(*, programme: Programme) -> bool:
     if Participant.objects.filter(programme=programme, status=Status.WAITING_LIST).exists():
         return True
     return recruitment_selectors.places_taken(programme=programme) >= programme.capacity
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address, read as the sign-in pages read it (behind the trusted proxies)."""
-    from allauth.account.adapter import get_adapter
-
-    try:
-        candidate = get_adapter(request).get_client_ip(request)
-    except (ImproperlyConfigured, PermissionDenied):
-        candidate = ""
-    for value in (candidate, request.META.get("REMOTE_ADDR", "")):
-        try:
-            return str(ipaddress.ip_address(str(value).strip()))
-        except ValueError:
-            continue
-    return "unknown"
 
 
 # --- answers ---------------------------------------------------------------------------

@@ -26,13 +26,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kollega.core import selectors as core_selectors
 from kollega.core.forms import VideoLinksForm
-from kollega.core.http import AuthedHttpRequest
+from kollega.core.http import AuthedHttpRequest, client_ip
 from kollega.core.models import Participant, Programme, Status, VideoLinks
 from kollega.interviews import selectors, services
 from kollega.interviews.calendar import PUBLISH
 from kollega.interviews.forms import CancelSlotForm, LinkResendForm, RecurringForm, SlotForm
 from kollega.interviews.models import InterviewSlot
-from kollega.outreach.public_views import client_ip
 from kollega.recruitment.tokens import participant_from_token
 
 SLOTS_PER_PAGE = 120

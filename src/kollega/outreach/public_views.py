@@ -14,10 +14,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kollega.core import selectors as core_selectors
+from kollega.core.http import client_ip
 from kollega.core.models import Participant, Programme
 from kollega.core.models.consents import ConsentItem
 from kollega.outreach import registration_steps as steps
@@ -39,6 +39,7 @@ from kollega.recruitment import services as recruitment_services
 from kollega.recruitment.models import OfferOutcome, WaitingListOffer
 from kollega.recruitment.tokens import manage_token, participant_from_token
 from kollega.surveys import engine
+from kollega.surveys.forms import field_rows
 from kollega.surveys.selectors import form_questions
 
 #: Open Graph locales of the interface languages (Swedish and English as used in Finland).
@@ -85,15 +86,6 @@ def _channel(programme: Programme, key: Any) -> Channel | None:
 
 def _with_channel(url: str, channel: Channel | None) -> str:
     return f"{url}?{urlencode({'c': channel.key})}" if channel else url
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address, read as sign-in's rate limits read it (KOLLEGA_TRUSTED_PROXIES proxies trusted)."""
-    try:
-        return str(get_adapter(request).get_client_ip(request))
-    except (PermissionDenied, ImproperlyConfigured):
-        # A forwarded-for header shorter than the trusted proxy chain: count the nearest hop.
-        return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 # --- what the page says ---------------------------------------------------------
@@ -302,7 +294,7 @@ def _render_step(
         **_base_context(public),
         "window": window,
         "form": form,
-        "rows": steps.field_rows(form),
+        "rows": field_rows(form),
         "general_errors": general_errors or [],
         "has_errors": bool(form.errors or general_errors),
         "notice": notice,

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from kollega.core.models import Participant, Programme
 from kollega.core.models.texts import localized
 from kollega.surveys import engine
-from kollega.surveys.forms import RankingWidget, SurveyForm, form_class, form_steps
+from kollega.surveys.forms import SurveyForm, form_class, form_steps
 from kollega.surveys.models import Answer, Form, Purpose, Question, QuestionType, Response
 from kollega.surveys.selectors import form_questions, response_values
 
@@ -178,36 +178,6 @@ class Wizard:
                 for message in messages:
                     form.add_error(key, message)
         return form
-
-
-def field_rows(form: SurveyForm) -> list[dict[str, Any]]:
-    """The visible fields in order; a ranking gets its places spelled out, so each select has its own label."""
-    rows: list[dict[str, Any]] = []
-    for bound in form.visible_fields():
-        widget = bound.field.widget
-        if not isinstance(widget, RankingWidget):
-            rows.append({"field": bound, "places": None})
-            continue
-        values = bound.value()
-        values = values if isinstance(values, list) else []
-        places = []
-        for place, select in enumerate(widget.widgets):
-            chosen = values[place] if place < len(values) and values[place] is not None else ""
-            options = [
-                (str(value), label, str(value) == str(chosen))
-                for value, label in getattr(select, "choices", [])
-                if str(value) != ""
-            ]
-            places.append(
-                {
-                    "id": f"{bound.auto_id}_{place}",
-                    "name": f"{bound.html_name}_{place}",
-                    "number": place + 1,
-                    "options": options,
-                }
-            )
-        rows.append({"field": bound, "places": places, "show_if": widget.attrs.get("data-show-if", "")})
-    return rows
 
 
 def _plain(value: Any) -> Any:

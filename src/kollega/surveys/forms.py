@@ -144,3 +144,33 @@ def form_steps(questions: Sequence[Question], *, per_step: int = 5) -> list[list
         else:
             steps.append([question])
     return steps
+
+
+def field_rows(form: SurveyForm) -> list[dict[str, Any]]:
+    """The visible fields in order; a ranking gets its places spelled out, so each select has its own label."""
+    rows: list[dict[str, Any]] = []
+    for bound in form.visible_fields():
+        widget = bound.field.widget
+        if not isinstance(widget, RankingWidget):
+            rows.append({"field": bound, "places": None})
+            continue
+        values = bound.value()
+        values = values if isinstance(values, list) else []
+        places = []
+        for place, select in enumerate(widget.widgets):
+            chosen = values[place] if place < len(values) and values[place] is not None else ""
+            options = [
+                (str(value), label, str(value) == str(chosen))
+                for value, label in getattr(select, "choices", [])
+                if str(value) != ""
+            ]
+            places.append(
+                {
+                    "id": f"{bound.auto_id}_{place}",
+                    "name": f"{bound.html_name}_{place}",
+                    "number": place + 1,
+                    "options": options,
+                }
+            )
+        rows.append({"field": bound, "places": places, "show_if": widget.attrs.get("data-show-if", "")})
+    return rows

@@ -31,7 +31,7 @@ from kollega.surveys.editor_forms import (
     form_languages,
     language_gaps,
 )
-from kollega.surveys.forms import form_class, form_steps
+from kollega.surveys.forms import field_rows, form_class, form_steps
 from kollega.surveys.models import OPTION_TYPES, Form, OptionsSource, Purpose, Question, QuestionType
 
 SOURCE_NOTES: dict[str, Any] = {
@@ -313,8 +313,6 @@ def form_preview(request: AuthedHttpRequest, pk: int, language: str) -> HttpResp
     number = min(max(number, 1), max(len(steps), 1))
     bound = survey_class(auto_id="preview_%s")
     # The preview draws the fields exactly as the registration page does (a ranking as labelled places).
-    from kollega.outreach.registration_steps import field_rows
-
     keys = {q.key for q in steps[number - 1]} if steps else set()
     by_key = {q.key: q for q in survey_class.questions}
     # The notes on conditions are for the coordinator: in the page's language, not the previewed one.
