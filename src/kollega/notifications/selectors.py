@@ -6,12 +6,13 @@ nothing else: any other row is a 404, as if it did not exist.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from kollega.core.models import AuditEntry, Organisation
+from kollega.core.models import AuditEntry, Organisation, Participant
 from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator
 from kollega.core.services import subject_key
 from kollega.notifications.models import Notification, NotificationStatus
@@ -67,3 +68,43 @@ def notification_get_for_user(*, user: AnyUser, pk: int) -> Notification:
 def notification_history(*, notification: Notification) -> QuerySet[AuditEntry]:
     """What people did to the message (sent again by whom and when), oldest first."""
     return AuditEntry.objects.filter(subject=subject_key(notification)).select_related("actor").order_by("at", "id")
+
+
+def undelivered_latest(
+    *, organisation_id: int, recipients: Iterable[str], kinds: Iterable[str] | None = None
+) -> dict[str, Notification]:
+    """For each address whose latest message (of ``kinds``) could not be delivered, that message.
+
+    "Could not be delivered" means the sender gave up: failed with no retry
+    planned. An address whose last message was delivered (or is still being
+    tried) is left out, so a coordinator who fixed an address and sent again
+    no longer sees the warning. Keys are the lower-cased addresses.
+    """
+    wanted = {r.strip().lower() for r in recipients if r and r.strip()}
+    if not wanted:
+        return {}
+    qs = Notification.objects.filter(organisation_id=organisation_id, recipient__in=wanted)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    latest: dict[str, Notification] = {}
+    for row in qs.order_by("recipient", "-created_at", "-id").only(
+        "id", "recipient", "kind", "status", "next_attempt_at", "last_error", "created_at", "rendered_subject"
+    ):
+        latest.setdefault(row.recipient, row)
+    return {
+        address: row
+        for address, row in latest.items()
+        if row.status == NotificationStatus.FAILED and row.next_attempt_at is None
+    }
+
+
+def messages_to_participant(*, participant: Participant, limit: int = 50) -> list[Notification]:
+    """The latest messages of the participant's organisation sent to the participant's address, newest first."""
+    address = (participant.user.email or "").strip().lower()
+    if not address:
+        return []
+    return list(
+        Notification.objects.filter(organisation_id=participant.programme.organisation_id, recipient=address).order_by(
+            "-created_at", "-id"
+        )[:limit]
+    )
