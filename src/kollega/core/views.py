@@ -188,6 +188,8 @@ def theme_edit(request: AuthedHttpRequest, pk: int, theme_pk: int) -> HttpRespon
 
 @login_required
 def participant_list(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    from kollega.notifications.selectors import undelivered_latest  # the outbox builds on the core
+
     programme = selectors.programme_get_for_coordinator(user=request.user, pk=pk)
     time_slots = list(programme.time_slots.all())
     themes = [theme for theme in programme.themes.all() if theme.is_rankable]
@@ -236,6 +238,8 @@ def participant_list(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     paginator = Paginator(queryset, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    # One query for the page: whose latest email, of any kind, could not be delivered.
+    undelivered = undelivered_latest(organisation_id=programme.organisation_id, recipients=[p.user.email for p in rows])
     theme_labels = {theme.key: theme.label for theme in themes}
     for participant in rows:
         # The first three wishes, by the themes' names; a theme since removed is left out.
@@ -243,6 +247,7 @@ def participant_list(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         participant.top_wishes = wishes[: selectors.THEME_FILTER_PLACES]  # type: ignore[attr-defined]
         participant.channel = getattr(getattr(participant, "registration", None), "channel", None)  # type: ignore[attr-defined]
         participant.interview_state = selectors.interview_state(participant)  # type: ignore[attr-defined]
+        participant.undelivered = undelivered.get((participant.user.email or "").strip().lower())  # type: ignore[attr-defined]
     return render(
         request,
         "core/participant_list.html",
@@ -264,15 +269,30 @@ def participant_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _participant_detail(request, participant, StatusChangeForm(current=participant.status))
 
 
+#: The participant page lists this many of the latest messages; the outbox has the rest.
+MESSAGES_SHOWN = 50
+
+
 def _participant_detail(
     request: HttpRequest, participant: Any, form: StatusChangeForm, status: int = 200
 ) -> HttpResponse:
     # Recruitment builds on the core; a local import keeps the core free of it at import time.
     from kollega.evaluation.selectors import contact_requests_for_participant
     from kollega.interviews.record_selectors import interview_overview
+    from kollega.notifications.selectors import messages_to_participant, undelivered_latest
     from kollega.recruitment.exports import registration_details
 
     current = selectors.consents_current(participant=participant)
+    sent_messages = messages_to_participant(participant=participant, limit=MESSAGES_SHOWN)
+    # The latest message to the address could not be delivered: the coordinator should hear of it first.
+    undelivered = next(
+        iter(
+            undelivered_latest(
+                organisation_id=participant.programme.organisation_id, recipients=[participant.user.email]
+            ).values()
+        ),
+        None,
+    )
     consents = [(value, label, current.get(value)) for value, label in ConsentItem.choices]
     return render(
         request,
@@ -291,6 +311,9 @@ def _participant_detail(
             "registration": registration_details(participant=participant),
             "interview": interview_overview(participant=participant),
             "contact_requests": contact_requests_for_participant(user=request.user, participant=participant),
+            "sent_messages": sent_messages,
+            "messages_cut": len(sent_messages) >= MESSAGES_SHOWN,
+            "undelivered": undelivered,
         },
         status=status,
     )

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kollega.core.models import Participant, Programme
 from kollega.core.models.texts import localized
 from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator, user_is_staff
+from kollega.core.services import subject_key
 from kollega.evaluation import instruments
 from kollega.evaluation.models import ContactRequest, Instrument, QuestionnaireRound, RoundInvitation, RoundKind
 from kollega.evaluation.wellbeing import (
@@ -28,8 +30,10 @@ from kollega.evaluation.wellbeing import (
     peer_support_mean,
     who5,
 )
+from kollega.notifications import selectors as notification_selectors
+from kollega.notifications.models import Notification
 from kollega.surveys import selectors as survey_selectors
-from kollega.surveys.models import Answer, Response
+from kollega.surveys.models import Answer, Form, Purpose, Response
 
 #: Group figures are shown only when at least this many have answered.
 GROUP_MINIMUM = 5
@@ -125,6 +129,41 @@ def round_responses_for_coordinator(*, user: AnyUser, round: QuestionnaireRound)
             )
         )
     return rows
+
+
+def undelivered_invitations_for_round(
+    *, user: AnyUser, round: QuestionnaireRound, rows: list[AnswerRow]
+) -> dict[int, Notification]:
+    """Per participant id: the round's latest invitation or reminder email to them, when it could not be delivered.
+
+    "Could not be delivered" is the outbox's: failed, and nothing more will be
+    tried. Only a message about this round counts: when the person's latest
+    such email is about another round, this round shows nothing. For the
+    programme's coordinators only (else 404).
+    """
+    from kollega.evaluation.services import KIND_INVITATION, KIND_REMINDER  # services build on these reads
+
+    if round.programme.organisation_id not in organisation_ids_for_coordinator(user=user):
+        raise Http404
+    by_address: dict[str, list[RoundInvitation]] = {}
+    for row in rows:
+        address = (row.participant.user.email or "").strip().lower()
+        if address:
+            by_address.setdefault(address, []).append(row.invitation)
+    failed = notification_selectors.undelivered_latest(
+        organisation_id=round.programme.organisation_id,
+        recipients=by_address,
+        kinds=(KIND_INVITATION, KIND_REMINDER),
+    )
+    if not failed:
+        return {}
+    subjects = dict(Notification.objects.filter(pk__in=[n.pk for n in failed.values()]).values_list("pk", "subject"))
+    undelivered = {}
+    for address, notification in failed.items():
+        for invitation in by_address.get(address, []):
+            if subjects.get(notification.pk) == subject_key(invitation):
+                undelivered[invitation.participant_id] = notification
+    return undelivered
 
 
 @dataclass(frozen=True)
@@ -284,4 +323,180 @@ def contact_requests_for_participant(*, user: AnyUser, participant: Participant)
 def contact_requests_waiting_for_programme(*, programme: Programme) -> QuerySet[ContactRequest]:
     return ContactRequest.objects.filter(participant__programme=programme, handled_at__isnull=True).select_related(
         "participant__user"
+    )
+
+
+# --- the instruments' wording (the coordinator's page) ------------------------
+
+#: The wording shown beside each field for comparison; WHO-5's English is the instrument's own.
+REFERENCE_LANGUAGE = "en"
+
+
+def wellbeing_form_current(*, programme: Programme) -> Form | None:
+    """The programme's newest well-being questionnaire: the one the next round copies (None before the first)."""
+    return (
+        Form.objects.filter(programme=programme, purpose=Purpose.QUESTIONNAIRE, instruments__key="who5")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class LanguageStatus:
+    code: str
+    name: str
+    official: bool
+    reference: bool
+
+
+@dataclass(frozen=True)
+class InstrumentOverview:
+    key: str
+    title: str
+    languages: list[LanguageStatus]
+
+
+def _language_names() -> dict[str, str]:
+    return {code: str(name) for code, name in settings.LANGUAGES}
+
+
+def instrument_overview_for_programme(*, programme: Programme) -> list[InstrumentOverview]:
+    """Each instrument with, per language of the programme, whether its wording is official or provisional.
+
+    Read from the newest questionnaire; before there is one, from the wording Kollega ships.
+    """
+    names = _language_names()
+    wanted = set(programme.languages or []) or set(names)
+    languages = [code for code in names if code in wanted]
+    form = wellbeing_form_current(programme=programme)
+    official = {i.key: list(i.official_languages or []) for i in instruments_for_form(form_id=form.pk)} if form else {}
+    overview = []
+    for key in instruments.INSTRUMENT_KEYS:
+        definition = instruments.instrument_definition(key)
+        languages_official = official.get(key, list(definition["official_languages"]))
+        overview.append(
+            InstrumentOverview(
+                key=key,
+                title=localized(definition["title"]),
+                languages=[
+                    LanguageStatus(
+                        code=code,
+                        name=names[code],
+                        official=code in languages_official,
+                        reference=code == REFERENCE_LANGUAGE,
+                    )
+                    for code in languages
+                ],
+            )
+        )
+    return overview
+
+
+@dataclass(frozen=True)
+class WordingItem:
+    """One text of an instrument: its instruction, a question or the label of an answer point."""
+
+    name: str  # the edit form's field name
+    part: str  # "instruction", "question" or "answer"
+    key: str  # the question's key, or the answer point's value ("" for the instruction)
+    ref: str  # what the page calls it: the question's number, or the answer point's value
+    current: str  # the wording in the language being edited ("" when there is none)
+    reference: str  # the English wording
+
+
+@dataclass(frozen=True)
+class InstrumentWording:
+    key: str
+    title: str
+    language: str
+    language_name: str
+    official: bool
+    items: list[WordingItem]
+
+
+def _answer_points(scale_min: int, scale_max: int, labels: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """The labelled answer points in the order shown: every point (WHO-5), else the two ends."""
+    points = labels.get("points")
+    if isinstance(points, list) and points:
+        return [(str(p["value"]), dict(p.get("label") or {})) for p in points if isinstance(p, dict) and "value" in p]
+    return [(str(scale_min), dict(labels.get("min") or {})), (str(scale_max), dict(labels.get("max") or {}))]
+
+
+def instrument_wording_for_coordinator(
+    *, user: AnyUser, programme: Programme, key: str, language: str
+) -> InstrumentWording:
+    """One instrument's wording in ``language`` beside the English, for the programme's coordinators (else 404).
+
+    Read from the newest questionnaire (before there is one, from the shipped
+    wording). English, the reference, is not edited here; an unknown
+    instrument or language is a 404 too.
+    """
+    if programme.organisation_id not in organisation_ids_for_coordinator(user=user):
+        raise Http404
+    names = _language_names()
+    if key not in instruments.INSTRUMENT_KEYS or language not in names or language == REFERENCE_LANGUAGE:
+        raise Http404
+    definition = instruments.instrument_definition(key)
+    form = wellbeing_form_current(programme=programme)
+    instrument = Instrument.objects.filter(form=form, key=key).first() if form else None
+    if form is not None and instrument is not None:
+        by_key = {q.key: q for q in survey_selectors.form_questions(form=form)}
+        questions = [(k, dict(by_key[k].text or {})) for k in instrument.question_keys if k in by_key]
+        first = by_key.get(instrument.question_keys[0]) if instrument.question_keys else None
+        points = (
+            _answer_points(
+                first.scale_min if first.scale_min is not None else 1,
+                first.scale_max if first.scale_max is not None else 5,
+                dict(first.scale_labels or {}),
+            )
+            if first is not None
+            else []
+        )
+        instruction = dict(instrument.instruction or {})
+        official = instrument.is_official(language)
+    else:
+        questions = [(q["key"], dict(q["text"])) for q in definition["questions"]]
+        scale = definition["scale"]
+        points = _answer_points(scale["min"], scale["max"], instruments.scale_labels(definition))
+        instruction = dict(definition.get("instruction") or {})
+        official = language in definition["official_languages"]
+    items = [
+        WordingItem(
+            name="instruction",
+            part="instruction",
+            key="",
+            ref="",
+            current=instruction.get(language, ""),
+            reference=instruction.get(REFERENCE_LANGUAGE, ""),
+        )
+    ]
+    items += [
+        WordingItem(
+            name=f"question_{qkey}",
+            part="question",
+            key=qkey,
+            ref=str(number),
+            current=text.get(language, ""),
+            reference=text.get(REFERENCE_LANGUAGE, ""),
+        )
+        for number, (qkey, text) in enumerate(questions, 1)
+    ]
+    items += [
+        WordingItem(
+            name=f"answer_{value}",
+            part="answer",
+            key=value,
+            ref=value,
+            current=label.get(language, ""),
+            reference=label.get(REFERENCE_LANGUAGE, ""),
+        )
+        for value, label in points
+    ]
+    return InstrumentWording(
+        key=key,
+        title=localized(definition["title"]),
+        language=language,
+        language_name=names[language],
+        official=official,
+        items=items,
     )

@@ -219,6 +219,36 @@ def _texts_problems(instrument: Instrument, questions: dict[str, Any], texts: An
     return errors
 
 
+@transaction.atomic
+def wellbeing_wording_replace(
+    *, programme: Programme, key: str, language: str, texts: dict[str, Any], actor: User | None = None
+) -> Instrument:
+    """Put the official wording of one language into the programme's questionnaire (the coordinator's page).
+
+    ``instrument_text_replace`` for the form the next round copies and for the
+    form of every round that is not closed, so the rounds people answer now and
+    the ones opened later all ask the new wording. Answers already given keep
+    the wording they were given to. Returns the instrument on the newest form.
+    """
+    if key not in instruments.INSTRUMENT_KEYS:
+        raise ValidationError({"key": _("Unknown instrument.")})
+    newest = wellbeing_form_ensure(programme=programme, actor=actor)
+    in_use = (
+        QuestionnaireRound.objects.filter(programme=programme, closed_at__isnull=True, closes_at__gt=timezone.now())
+        .exclude(form=newest)
+        .order_by("form__created_at", "form_id")
+        .values_list("form_id", flat=True)
+    )
+    result: Instrument | None = None
+    for form_id in [*in_use, newest.pk]:
+        instrument = Instrument.objects.filter(form_id=form_id, key=key).first()
+        if instrument is not None:
+            result = instrument_text_replace(instrument=instrument, language=language, texts=texts, actor=actor)
+    if result is None:
+        raise ValidationError({"key": _("This questionnaire does not ask that instrument.")})
+    return result
+
+
 # --- rounds ------------------------------------------------------------------
 
 
@@ -342,6 +372,40 @@ def _queue(kind: str, invitation: RoundInvitation, *, version: int | str, due_at
             "questionnaire_url": _absolute(questionnaire_path(invitation)),
         },
     )
+
+
+def invitation_links_resend(*, email: str, now: datetime | None = None) -> int:
+    """Send the questionnaire link again to the address, for each open round that has invited it.
+
+    For the page a broken link leads to: the caller always answers the same,
+    whether or not the address is known. A round counts when it is open now
+    and the person may still be asked (the consent stands, they have not
+    left); someone who already answered gets the link too, as it shows and
+    changes their answers while the round is open. At most one new message
+    per invitation and hour. Returns how many were queued.
+    """
+    now = now or timezone.now()
+    email = (email or "").strip().lower()
+    if not email:
+        return 0
+    invitations = (
+        RoundInvitation.objects.filter(
+            participant__user__email__iexact=email,
+            round__closed_at__isnull=True,
+            round__opens_at__lte=now,
+            round__closes_at__gt=now,
+        )
+        .select_related("participant__user", "round__programme__organisation")
+        .order_by("round__opens_at", "id")
+    )
+    count = 0
+    with transaction.atomic():
+        for invitation in invitations:
+            if not _may_be_asked(invitation.participant):
+                continue
+            _queue(KIND_INVITATION, invitation, version=f"resend-{now:%Y%m%d%H}")
+            count += 1
+    return count
 
 
 @transaction.atomic

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,16 +18,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kollega.core.http import AuthedHttpRequest
+from kollega.core.http import AuthedHttpRequest, client_ip
 from kollega.core.models import ConsentItem, Participant
 from kollega.core.models.texts import localized
 from kollega.core.selectors import consent_given, consent_text_current, programme_get_for_coordinator
 from kollega.evaluation import instruments, selectors, services
-from kollega.evaluation.forms import FollowUpRoundForm, answer_form
+from kollega.evaluation.forms import FollowUpRoundForm, InstrumentWordingForm, LinkResendForm, answer_form
 from kollega.evaluation.models import ContactRequest, RoundInvitation, RoundKind
 from kollega.evaluation.tokens import invitation_from_token
 from kollega.surveys import selectors as survey_selectors
 from kollega.surveys.forms import SurveyForm
+
+#: Asking for new questionnaire links: at most this many requests per network and window.
+RESEND_LIMIT = 5
+RESEND_WINDOW_SECONDS = 3600
 
 # --- the participant's pages ---------------------------------------------------
 
@@ -39,8 +45,40 @@ def _language(request: HttpRequest, invitation: RoundInvitation) -> str:
     return invitation.participant.language
 
 
-def _link_not_found(request: HttpRequest) -> HttpResponse:
-    return render(request, "evaluation/link_not_found.html", status=404)
+def _link_not_found(
+    request: HttpRequest, form: LinkResendForm | None = None, *, sent: bool = False, status: int = 404
+) -> HttpResponse:
+    """A link that opens nothing: say so, and offer to send the link again to the address they give."""
+    context = {"form": form or LinkResendForm(), "sent": sent}
+    return render(request, "evaluation/link_not_found.html", context, status=status)
+
+
+def _resend_limited(request: HttpRequest) -> bool:
+    """True when this network has asked for new questionnaire links too often in the last hour."""
+    key = "evaluation:resend:" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
+    if cache.add(key, 1, timeout=RESEND_WINDOW_SECONDS):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RESEND_WINDOW_SECONDS)
+        count = 1
+    return count > RESEND_LIMIT
+
+
+@require_http_methods(["GET", "POST"])
+def questionnaire_resend(request: HttpRequest) -> HttpResponse:
+    """Send the questionnaire link again: the same answer whether or not the address is known."""
+    if request.method == "GET":
+        return _link_not_found(request, status=200)
+    form = LinkResendForm(request.POST)
+    if _resend_limited(request):
+        form.add_error(None, _("Too many requests from this network. Please try again in an hour."))
+        return _link_not_found(request, form, status=429)
+    if not form.is_valid():
+        return _link_not_found(request, form, status=400)
+    services.invitation_links_resend(email=form.cleaned_data["email"])
+    return _link_not_found(request, sent=True, status=200)
 
 
 def _sections(invitation: RoundInvitation, form: SurveyForm, language: str) -> list[dict[str, object]]:
@@ -193,8 +231,40 @@ def round_list(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "rounds": selectors.round_list_for_programme(programme=programme),
         "form": form,
         "requests": selectors.contact_requests_waiting_for_programme(programme=programme),
+        "instruments": selectors.instrument_overview_for_programme(programme=programme),
     }
     return render(request, "evaluation/round_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instrument_wording(request: AuthedHttpRequest, pk: int, key: str, language: str) -> HttpResponse:
+    """Put in the official wording of one language of an instrument; answers already given keep theirs."""
+    programme = programme_get_for_coordinator(user=request.user, pk=pk)
+    wording = selectors.instrument_wording_for_coordinator(
+        user=request.user, programme=programme, key=key, language=language
+    )
+    form = InstrumentWordingForm(request.POST or None, wording=wording)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wellbeing_wording_replace(
+                programme=programme, key=key, language=language, texts=form.texts(), actor=request.user
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                form.add_service_errors(error.message_dict)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("The %(language)s wording of %(instrument)s is saved and marked official.")
+                % {"language": wording.language_name, "instrument": wording.title},
+            )
+            return redirect(reverse("evaluation:round_list", args=[programme.pk]) + "#instruments")
+    return render(
+        request, "evaluation/instrument_wording.html", {"programme": programme, "wording": wording, "form": form}
+    )
 
 
 @login_required
@@ -204,7 +274,14 @@ def round_detail(request: AuthedHttpRequest, pk: int, round_pk: int) -> HttpResp
     programme = programme_get_for_coordinator(user=request.user, pk=pk)
     round = selectors.round_get_for_coordinator(user=request.user, pk=round_pk, programme=programme)
     rows = selectors.round_responses_for_coordinator(user=request.user, round=round)
-    return render(request, "evaluation/round_detail.html", {"programme": programme, "round": round, "rows": rows})
+    undelivered = selectors.undelivered_invitations_for_round(user=request.user, round=round, rows=rows)
+    context = {
+        "programme": programme,
+        "round": round,
+        "rows": [(row, undelivered.get(row.participant.pk)) for row in rows],
+        "undelivered_count": len(undelivered),
+    }
+    return render(request, "evaluation/round_detail.html", context)
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -10,6 +11,10 @@ from django.db.models.functions import Coalesce, NullIf
 from kollega.core.selectors import AnyUser, user_is_staff
 from kollega.grouping.models import Group, GroupMembership
 from kollega.meetings.models import Meeting
+
+if TYPE_CHECKING:
+    from kollega.evaluation.models import QuestionnaireRound
+    from kollega.evaluation.selectors import GroupFigures
 
 
 def group_list_for_facilitator(*, user: AnyUser) -> QuerySet[Group]:
@@ -70,3 +75,26 @@ def group_peer_list(*, group: Group) -> list[Peer]:
             )
         )
     return peers
+
+
+@dataclass(frozen=True)
+class RoundFigures:
+    """One questionnaire round of the group's programme and the group's figures in it (never anyone's answers)."""
+
+    round: QuestionnaireRound
+    figures: GroupFigures
+
+
+def group_wellbeing_for_facilitator(*, user: AnyUser, group: Group) -> list[RoundFigures]:
+    """The group's well-being figures per round of its programme, newest round first.
+
+    What may be shown is decided by ``group_figures_for_facilitator``: means
+    only for a closed round that at least five members answered, otherwise only
+    the count. Anyone but the group's facilitators (and coordinators) gets 404.
+    """
+    from kollega.evaluation.selectors import group_figures_for_facilitator, round_list_for_programme
+
+    return [
+        RoundFigures(round=round, figures=group_figures_for_facilitator(user=user, group=group, round=round))
+        for round in round_list_for_programme(programme=group.programme)
+    ]

@@ -1,4 +1,8 @@
-"""Reads for the interview record and the decision pages. Callers have checked access to the participant."""
+"""Reads for the interview record and the decision pages.
+
+``participant_get_for_interviewer`` checks who asks; the other reads expect a
+caller that has checked access to the participant.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from kollega.accounts.models import User
 from kollega.core import selectors as core_selectors
@@ -29,6 +34,37 @@ def interview_record_get(*, participant: Participant) -> InterviewRecord | None:
         .prefetch_related("agreed_time_slots")
         .first()
     )
+
+
+def participant_get_for_interviewer(*, user: core_selectors.AnyUser, pk: int) -> Participant:
+    """The participant, for the coordinators of its organisation and for its interviewer; otherwise 404.
+
+    The interviewer is the staff member whose slot holds the person's current booking or, with
+    none held, their most recent booking that was not cancelled (a missed one). They must still
+    be staff of the participant's organisation.
+    """
+    participant = core_selectors.participant_queryset().filter(pk=pk).first()
+    if participant is None or not user.is_authenticated:
+        raise Http404
+    organisation_id = participant.programme.organisation_id
+    if organisation_id in core_selectors.organisation_ids_for_coordinator(user=user):
+        return participant
+    if organisation_id not in core_selectors.organisation_ids_for_staff(user=user):
+        raise Http404
+    booking = interview_booking_current(participant=participant) or (
+        InterviewBooking.objects.filter(participant=participant, cancelled_at__isnull=True)
+        .select_related("slot")
+        .order_by("-booked_at", "-id")
+        .first()
+    )
+    if booking is None or booking.slot.interviewer_id != user.pk:
+        raise Http404
+    return participant
+
+
+def user_can_decide(*, user: core_selectors.AnyUser, participant: Participant) -> bool:
+    """Whether ``user`` accepts and declines: the coordinators of the participant's organisation."""
+    return participant.programme.organisation_id in core_selectors.organisation_ids_for_coordinator(user=user)
 
 
 def interview_booking_current(*, participant: Participant) -> InterviewBooking | None:

@@ -1,4 +1,4 @@
-"""The coordinator's interview record, accept and decline pages."""
+"""The interview record (coordinators and the person's interviewer), accept and decline pages (coordinators)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
 
 @login_required
 def record_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    participant = core_selectors.participant_get_for_coordinator(user=request.user, pk=pk)
+    participant = selectors.participant_get_for_interviewer(user=request.user, pk=pk)
+    can_decide = selectors.user_can_decide(user=request.user, participant=participant)
     programme = participant.programme
     record = selectors.interview_record_get(participant=participant)
     overview = selectors.interview_overview(participant=participant)
@@ -59,6 +60,8 @@ def record_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 _apply_errors(form, exc)
             else:
                 messages.success(request, _("The interview record was saved."))
+                if not can_decide:
+                    return redirect("interviews:my_interviews")
                 return redirect("core:participant_detail", pk=participant.pk)
         status = 400
     return render(
@@ -70,6 +73,7 @@ def record_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "record": record,
             "overview": overview,
+            "can_decide": can_decide,
         },
         status=status,
     )

@@ -1,7 +1,8 @@
 """Reads of interview slots and bookings, each checking who is asking.
 
 Staff pages are for the programme's coordinators: another organisation's
-slot or booking is a 404. The applicant's page is reached through the
+slot or booking is a 404. An interviewer (any staff member) sees their own
+slots on "My interviews". The applicant's page is reached through the
 personal link and reads only that person's booking.
 """
 
@@ -17,8 +18,8 @@ from django.utils import timezone
 
 from kollega.accounts.models import User
 from kollega.core.models import Organisation, Participant, Programme, StaffMembership, Status
-from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator
-from kollega.interviews.models import InterviewBooking, InterviewSlot
+from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator, organisation_ids_for_staff
+from kollega.interviews.models import InterviewBooking, InterviewRecord, InterviewSlot
 from kollega.interviews.services import APPLICANT_CUTOFF, free_slots_query, local
 
 #: The staff page also shows this many past days, to record who did not come.
@@ -134,3 +135,80 @@ def free_slots(*, programme: Programme, now: datetime | None = None) -> list[Int
 def applicant_can_change(*, booking: InterviewBooking, now: datetime | None = None) -> bool:
     """True until the cut-off before the interview."""
     return booking.slot.starts_at - (now or timezone.now()) >= APPLICANT_CUTOFF
+
+
+# --- the interviewer's own slots ----------------------------------------------------------------
+
+
+@dataclass
+class OrganisationDays:
+    """One organisation's slots by day, in its time zone."""
+
+    organisation: Organisation
+    days: list[Day]
+
+
+@dataclass
+class InterviewerSlots:
+    """What "My interviews" shows: times still to come, and held interviews still waiting for their record."""
+
+    upcoming: list[OrganisationDays]
+    past_without_record: list[OrganisationDays]
+
+    @property
+    def empty(self) -> bool:
+        return not self.upcoming and not self.past_without_record
+
+    @property
+    def several_organisations(self) -> bool:
+        """Whether the slots are of more than one organisation (the page then names each)."""
+        return len({entry.organisation.pk for entry in self.upcoming + self.past_without_record}) > 1
+
+
+def _by_organisation(slots: list[InterviewSlot]) -> list[OrganisationDays]:
+    """Slots grouped by organisation (by name), then by day in that organisation's time zone."""
+    grouped: dict[int, list[InterviewSlot]] = {}
+    for slot in slots:
+        grouped.setdefault(slot.programme.organisation_id, []).append(slot)
+    result = []
+    for rows in grouped.values():
+        organisation = rows[0].programme.organisation
+        result.append(OrganisationDays(organisation=organisation, days=by_day(rows, organisation)))
+    return sorted(result, key=lambda entry: (entry.organisation.name.casefold(), entry.organisation.pk))
+
+
+def slots_for_interviewer(*, user: AnyUser, now: datetime | None = None) -> InterviewerSlots:
+    """The signed-in staff member's own slots that are not cancelled.
+
+    ``upcoming``: slots not yet over (one going on now included, for its video link).
+    ``past_without_record``: slots that are over, held by a booking the person came to
+    (not cancelled, not missed) whose participant has no interview record yet.
+    Each slot carries ``booking`` (the booking that holds it, or None) and that booking
+    ``has_record``. Only organisations where ``user`` is staff now count; someone who is
+    nobody's staff gets 404.
+    """
+    organisation_ids = organisation_ids_for_staff(user=user)
+    if not organisation_ids:
+        raise Http404
+    now = now or timezone.now()
+    holding = (
+        InterviewBooking.objects.filter(cancelled_at__isnull=True)
+        .select_related("participant__user")
+        .annotate(has_record=Exists(InterviewRecord.objects.filter(participant=OuterRef("participant"))))
+    )
+    mine = (
+        InterviewSlot.objects.filter(
+            interviewer_id=user.pk, cancelled_at__isnull=True, programme__organisation_id__in=organisation_ids
+        )
+        .select_related("programme__organisation")
+        .prefetch_related(Prefetch("bookings", queryset=holding, to_attr="current"))
+        .order_by("starts_at", "id")
+    )
+    waiting_for_record = InterviewBooking.objects.filter(
+        slot=OuterRef("pk"), cancelled_at__isnull=True, no_show_at__isnull=True
+    ).filter(~Exists(InterviewRecord.objects.filter(participant=OuterRef("participant"))))
+    upcoming: list[InterviewSlot] = list(mine.filter(ends_at__gt=now))
+    past: list[InterviewSlot] = list(mine.filter(ends_at__lte=now).filter(Exists(waiting_for_record)))
+    for slot in upcoming + past:
+        slot.booking = slot.current[0] if slot.current else None  # type: ignore[attr-defined]
+    return InterviewerSlots(upcoming=_by_organisation(upcoming), past_without_record=_by_organisation(past))

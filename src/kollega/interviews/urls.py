@@ -1,4 +1,4 @@
-"""Interview slots (coordinators) and the applicant's booking page (personal link)."""
+"""Interview slots (coordinators), the interviewer's own list, and the applicant's booking page (personal link)."""
 
 from django.urls import URLPattern, path
 
@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern] = [
         views.booking_no_show,
         name="no_show",
     ),
+    path("my-interviews/", views.my_interviews, name="my_interviews"),
     path("organisation/<slug:slug>/video-links/", views.video_links, name="video_links"),
     # Personal links (no sign-in): the token names the applicant.
     path("r/<str:token>/interview/", views.book, name="book"),

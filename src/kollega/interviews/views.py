@@ -1,7 +1,8 @@
-"""Interview pages: the coordinator's slots page, and the applicant's booking page behind the personal link.
+"""Interview pages: the coordinator's slots page, the interviewer's own list, and the applicant's booking page.
 
-The staff pages are for the programme's coordinators (facilitators who
+The slots pages are for the programme's coordinators (facilitators who
 interview are given slots by a coordinator and get each booking by email).
+"My interviews" lists any staff member's own slots.
 The applicant's page needs no sign-in: the signed token in the address names
 the person. Nothing changes on GET: mail scanners follow links.
 """
@@ -80,6 +81,24 @@ def _slots_page(
     for slot in slots:
         slot.booking = slot.current[0] if slot.current else None  # type: ignore[attr-defined]
         slot.past = slot.starts_at <= now  # type: ignore[attr-defined]
+    # Booked applicants whose latest interview email could not be delivered (one query for the page).
+    from kollega.notifications.selectors import undelivered_latest
+
+    applicant_kinds = (
+        services.KIND_INVITATION,
+        services.KIND_BOOKED,
+        services.KIND_CANCELLED,
+        services.KIND_REMINDER,
+        services.KIND_NO_SHOW,
+    )
+    booked = [slot.booking for slot in slots if slot.booking is not None]  # type: ignore[attr-defined]
+    undelivered = undelivered_latest(
+        organisation_id=programme.organisation_id,
+        recipients=[booking.participant.user.email for booking in booked],
+        kinds=applicant_kinds,
+    )
+    for booking in booked:
+        booking.undelivered = undelivered.get((booking.participant.user.email or "").strip().lower())
     context = {
         "programme": programme,
         "organisation": programme.organisation,
@@ -98,6 +117,14 @@ def _slots_page(
 def slots(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     programme = core_selectors.programme_get_for_coordinator(user=request.user, pk=pk)
     return _slots_page(request, programme)
+
+
+@login_required
+@require_GET
+def my_interviews(request: AuthedHttpRequest) -> HttpResponse:
+    """The signed-in staff member's own interview times, and held interviews still without a record."""
+    mine = selectors.slots_for_interviewer(user=request.user)
+    return render(request, "interviews/my_interviews.html", {"mine": mine})
 
 
 @login_required

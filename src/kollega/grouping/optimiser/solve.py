@@ -1,0 +1,343 @@
+"""``propose(problem)``: check the input, plan the groups, split, solve each part, and explain the answer.
+
+The split. Time slots that share nobody are independent: their people can
+only meet in their own groups, so solving each set of connected slots apart
+loses nothing, and the sum of the parts' proven bounds is a proven bound of
+the whole ("exact"). A connected set larger than ``problem.part_limit``
+people is cut further along the greedy baseline's groups: each cut keeps its
+people and groups. That can miss better answers that move people between
+cuts, so such a split is marked not exact and its bound comes from
+``scoring.analytic_bound``, which holds for every placement.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from kollega.grouping.optimiser import buckets, scoring
+from kollega.grouping.optimiser.buckets import BucketResult
+from kollega.grouping.optimiser.model import Part, PartResult, apart_core, part_values, solve_part
+from kollega.grouping.optimiser.plan import SlotPlan, free_people, greedy, slot_plan
+from kollega.grouping.optimiser.problem import GOALS, Conflict, GroupSpec, Person, Problem, Proposal, Rule, Status
+
+#: The share of the time limit the bucket model may take; the rest polishes its answer group by group.
+BUCKET_SHARE = 0.8
+
+INPUT_RULES = frozenset(
+    {Rule.TIME_LIMIT, Rule.NO_PEOPLE, Rule.PAIR_SELF, Rule.PAIR_UNKNOWN, Rule.PAIR_CONTRADICTS, Rule.LOCK_UNKNOWN}
+)
+
+
+def input_conflicts(problem: Problem) -> list[Conflict]:
+    """Input that no proposal can follow: the caller must correct it first."""
+    found: list[Conflict] = []
+    if problem.time_limit <= 0:
+        found.append(Conflict(rule=Rule.TIME_LIMIT))
+    if not problem.people:
+        found.append(Conflict(rule=Rule.NO_PEOPLE))
+    if problem.size_min < 1 or problem.size_max < problem.size_min:
+        found.append(Conflict(rule=Rule.SIZES, detail={"min": problem.size_min, "max": problem.size_max}))
+    keys = {p.key for p in problem.people}
+    apart = {frozenset(pair) for pair in problem.apart}
+    for kind in (problem.apart, problem.together):
+        for a, b in kind:
+            if a == b:
+                found.append(Conflict(rule=Rule.PAIR_SELF, people=(a,)))
+            elif a not in keys or b not in keys:
+                found.append(Conflict(rule=Rule.PAIR_UNKNOWN, people=tuple(k for k in (a, b) if k not in keys)))
+    for a, b in problem.together:
+        if frozenset((a, b)) in apart and a != b:
+            found.append(Conflict(rule=Rule.PAIR_CONTRADICTS, people=tuple(sorted((a, b)))))
+    group_keys = {g.key for g in problem.groups}
+    for person, group_key in sorted(problem.locks.items()):
+        if person not in keys:
+            found.append(Conflict(rule=Rule.PAIR_UNKNOWN, people=(person,)))
+        elif (problem.groups and group_key not in group_keys) or (
+            not problem.groups and ("#" not in group_key or group_key.split("#")[0] not in problem.slots)
+        ):
+            found.append(Conflict(rule=Rule.LOCK_UNKNOWN, people=(person,), groups=(group_key,)))
+    return found
+
+
+def _slot_of(problem: Problem, group_key: str) -> str:
+    for g in problem.groups:
+        if g.key == group_key:
+            return g.slot
+    return group_key.split("#")[0]
+
+
+def placement_conflicts(problem: Problem) -> tuple[list[Conflict], set[int], dict[int, str]]:
+    """People who cannot be placed as asked, the conflicts naming them, and the locks that still hold."""
+    found: list[Conflict] = []
+    out: set[int] = set()
+    usable_slots = {g.slot for g in problem.groups} if problem.groups else set(problem.slots)
+    taken = {k for g in problem.groups for k in g.members}
+    no_slot = sorted(p.key for p in problem.people if p.key not in taken and not (p.slots & usable_slots))
+    no_slot = [k for k in no_slot if k not in problem.locks]
+    if no_slot:
+        found.append(Conflict(rule=Rule.NO_SLOT, people=tuple(no_slot)))
+        out.update(no_slot)
+    locks: dict[int, str] = {}
+    people = {p.key: p for p in problem.people}
+    wrong_slot = []
+    for person, group_key in sorted(problem.locks.items()):
+        if _slot_of(problem, group_key) not in people[person].slots:
+            wrong_slot.append(person)
+        else:
+            locks[person] = group_key
+    if wrong_slot:
+        found.append(Conflict(rule=Rule.LOCK_SLOT, people=tuple(wrong_slot)))
+        out.update(wrong_slot)
+    per_group: dict[str, list[int]] = defaultdict(list)
+    for person, group_key in sorted(locks.items()):
+        per_group[group_key].append(person)
+    earlier = {g.key: len(g.members) for g in problem.groups}
+    for group_key, locked in per_group.items():
+        room = problem.size_max - earlier.get(group_key, 0)
+        if len(locked) > room:
+            found.append(
+                Conflict(rule=Rule.LOCK_SIZE, people=tuple(locked), groups=(group_key,), detail={"room": room})
+            )
+            for person in locked[room:]:
+                out.add(person)
+                locks.pop(person)
+    members = {g.key: set(g.members) for g in problem.groups}
+    for a, b in problem.apart:
+        ga = locks.get(a) or next((k for k, s in members.items() if a in s), None)
+        gb = locks.get(b) or next((k for k, s in members.items() if b in s), None)
+        if ga is not None and ga == gb:
+            found.append(Conflict(rule=Rule.LOCK_APART, people=tuple(sorted((a, b))), groups=(ga,)))
+            loser = b if b in locks else a
+            if loser in locks:
+                out.add(loser)
+                locks.pop(loser)
+    return found, out, locks
+
+
+def _components(plan: SlotPlan, people: list[Person]) -> list[set[str]]:
+    parent: dict[str, str] = {g.slot: g.slot for g in plan.groups}
+
+    def find(s: str) -> str:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    for person in people:
+        slots = [s for s in sorted(person.slots) if s in parent]
+        for other in slots[1:]:
+            parent[find(other)] = find(slots[0])
+    groups: dict[str, set[str]] = defaultdict(set)
+    for slot in parent:
+        groups[find(slot)].add(slot)
+    return sorted(groups.values(), key=lambda s: sorted(s))
+
+
+def _parts(problem: Problem, plan: SlotPlan, locks: dict[int, str], base: dict[int, str]) -> list[tuple[Part, bool]]:
+    """The parts to solve, each with whether it is exact (a whole set of connected slots)."""
+    people = {p.key: p for p in problem.people}
+    free = [p for p in free_people(problem, plan.groups) if p.key not in locks]
+    quotas = scoring.band_quotas(problem, len(plan.groups))
+    fixed_members: dict[str, list[int]] = {g.key: list(g.members) for g in plan.groups}
+    for locked, group_key in locks.items():
+        fixed_members[group_key].append(locked)
+    groups = [GroupSpec(key=g.key, slot=g.slot, name=g.name, members=tuple(fixed_members[g.key])) for g in plan.groups]
+    out: list[tuple[Part, bool]] = []
+    for component in _components(plan, free):
+        comp_groups = [g for g in groups if g.slot in component]
+        comp_people = [p for p in free if p.slots & component]
+        if len(comp_people) <= problem.part_limit:
+            chunks = [(comp_groups, comp_people)]
+        else:
+            chunks = []
+            current: list[GroupSpec] = []
+            count = 0
+            members_of: dict[str, list[Person]] = defaultdict(list)
+            for person in comp_people:
+                if person.key in base:
+                    members_of[base[person.key]].append(person)
+            for g in comp_groups:
+                n = len(members_of[g.key])
+                if current and count + n > problem.part_limit:
+                    chunks.append((current, [p for h in current for p in members_of[h.key]]))
+                    current, count = [], 0
+                current.append(g)
+                count += n
+            if current:
+                chunks.append((current, [p for h in current for p in members_of[h.key]]))
+            unplaced = [p for p in comp_people if p.key not in base]
+            for person in unplaced:  # greedy found no room: give them to the first cut with a group at their time
+                for chunk_groups, chunk_people in chunks:
+                    if any(g.slot in person.slots for g in chunk_groups):
+                        chunk_people.append(person)
+                        break
+        for chunk_groups, chunk_people in chunks:
+            fixed = {k: people[k] for g in chunk_groups for k in g.members if k in people}
+            part = Part(people=chunk_people, groups=chunk_groups, fixed=fixed, quotas=quotas)
+            keys = {g.key for g in chunk_groups}
+            part.hint = {p.key: base[p.key] for p in chunk_people if base.get(p.key) in keys}
+            out.append((part, len(chunks) == 1))
+    return out
+
+
+def propose(problem: Problem) -> Proposal:
+    """The best proposal found within the time limit, with its proven bound and its explanation."""
+    started = time.perf_counter()
+    wrong = input_conflicts(problem)
+    if wrong:
+        return _empty(Status.INVALID, wrong, started)
+    conflicts, left_out, locks = placement_conflicts(problem)
+    reduced = Problem(**{**problem.__dict__, "locks": locks})
+    reduced.people = [p for p in problem.people if p.key not in left_out]
+    relaxed = False
+    plan = slot_plan(reduced)
+    if plan.conflicts:
+        conflicts.extend(plan.conflicts)
+        relaxed = True
+        plan = slot_plan(reduced, relaxed=True)
+        if plan.conflicts or not plan.groups:
+            return _empty(Status.INFEASIBLE, conflicts, started)
+    base = greedy(reduced, plan)
+    baseline = scoring.goal_values(problem, plan.groups, {**base, **locks})
+    assignment: dict[int, str] = dict(locks)
+    bucket: BucketResult | None = None
+    results: list[tuple[Part, bool, PartResult]] = []
+    parts: list[tuple[Part, bool]] = []
+    if not relaxed and buckets.usable(reduced):
+        bucket = buckets.solve_buckets(reduced, plan, locks, seconds=problem.time_limit * BUCKET_SHARE)
+        candidate = {**bucket.assignment, **locks}
+        if bucket.assignment and set(candidate) >= set(base):
+            values = scoring.goal_values(problem, plan.groups, candidate)
+            if all(values[goal] <= baseline[goal] for goal in GOALS) and _holds(reduced, plan, candidate):
+                assignment = candidate
+            else:
+                bucket = BucketResult(assignment={}, bound=bucket.bound, objective=0, optimal=False, seconds=0)
+    if len(assignment) == len(locks) and not (bucket and bucket.assignment):
+        parts = _parts(reduced, plan, locks, base)
+        assignment, results, relaxed = _solve_parts(reduced, parts, base, relaxed, conflicts, left_out, started)
+
+    goals = scoring.goal_values(problem, plan.groups, assignment)
+    objective = scoring.weighted(problem, goals)
+    bound, exact_all = _bound(problem, plan, results, objective) if results else (0, True)
+    if bucket is not None:
+        bound = max(bound, bucket.bound)
+    if left_out:
+        status = Status.PARTIAL
+    elif bound >= objective:
+        status = Status.OPTIMAL
+    else:
+        status = Status.FEASIBLE
+    gap = 0.0 if objective <= 0 or status == Status.OPTIMAL else max(0.0, (objective - bound) / objective)
+    notes = []
+    if not exact_all:
+        notes.append("split_not_exact")
+    return Proposal(
+        status=status,
+        assignment=assignment,
+        groups=scoring.summaries(problem, plan.groups, assignment),
+        goals=goals,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        exact=exact_all,
+        parts=len(parts) or 1,
+        wall_time=time.perf_counter() - started,
+        left_out=sorted(left_out),
+        conflicts=conflicts,
+        baseline_goals=baseline,
+        notes=notes,
+    )
+
+
+def _holds(problem: Problem, plan: SlotPlan, assignment: dict[int, str]) -> bool:
+    """Whether ``assignment`` keeps every hard rule: sizes, agreed slots, must-not pairs."""
+    slot = {g.key: g.slot for g in plan.groups}
+    sizes: dict[str, int] = defaultdict(int)
+    for g in plan.groups:
+        sizes[g.key] += len(g.members)
+    people = {p.key: p for p in problem.people}
+    for person, group_key in assignment.items():
+        if group_key not in slot or slot[group_key] not in people[person].slots:
+            return False
+        sizes[group_key] += 1
+    if any(not problem.size_min <= n <= problem.size_max for n in sizes.values()):
+        return False
+    return not any(a in assignment and assignment.get(a) == assignment.get(b) for a, b in problem.apart)
+
+
+def _solve_parts(
+    problem: Problem,
+    parts: list[tuple[Part, bool]],
+    base: dict[int, str],
+    relaxed: bool,
+    conflicts: list[Conflict],
+    left_out: set[int],
+    started: float,
+) -> tuple[dict[int, str], list[tuple[Part, bool, PartResult]], bool]:
+    """Solve the parts one after another, sharing out the time left by their number of people."""
+    assignment: dict[int, str] = dict(problem.locks)
+    results: list[tuple[Part, bool, PartResult]] = []
+    remaining = sum(len(part.people) for part, _ in parts) or 1
+    for part, exact in parts:
+        budget = max(0.1, problem.time_limit - (time.perf_counter() - started))
+        share = budget * len(part.people) / max(1, remaining)
+        remaining -= len(part.people)
+        start = {p.key: base[p.key] for p in part.people if p.key in base}
+        complete = len(start) == len(part.people)
+        part.caps = part_values(problem, part, start) if exact and complete and not relaxed else None
+        result = solve_part(problem, part, share, relaxed=relaxed)
+        if not result.solved and not relaxed:
+            core = apart_core(problem, part)
+            conflicts.append(core or Conflict(rule=Rule.CAPACITY, people=tuple(sorted(p.key for p in part.people))))
+            result = solve_part(problem, part, max(0.5, share), relaxed=True)
+            relaxed = True
+        assignment.update(result.assignment)
+        left_out.update(result.left_out)
+        results.append((part, exact, result))
+    return assignment, results, relaxed
+
+
+def _bound(
+    problem: Problem, plan: SlotPlan, results: list[tuple[Part, bool, PartResult]], objective: int
+) -> tuple[int, bool]:
+    """A proven lower limit of the objective, and whether every part was solved whole.
+
+    Per set of connected slots: the solver's bound when the set was one part
+    (never below the analytic limit), else the analytic limit. What no part
+    models (pairs across parts, people whose previous group is gone) is the
+    same for every placement the parts can make, so it is added as it is.
+    """
+    exact_all = all(exact for _, exact, _ in results)
+    by_component: dict[frozenset[str], list[tuple[Part, bool, PartResult]]] = defaultdict(list)
+    for part, exact, result in results:
+        by_component[frozenset(g.slot for g in part.groups)].append((part, exact, result))
+    modelled = sum(result.objective for _, _, result in results)
+    bound = 0
+    for entries in by_component.values():
+        people = [p for part, _, _ in entries for p in part.people]
+        fixed = [p for part, _, _ in entries for p in part.fixed.values()]
+        groups = sum(len(part.groups) for part, _, _ in entries)
+        limit = scoring.weighted(problem, scoring.analytic_bound(problem, people, groups, fixed))
+        if len(entries) == 1 and entries[0][1] and entries[0][2].solved:
+            bound += max(entries[0][2].bound, limit)
+        else:
+            bound += limit
+    unmodelled = objective - modelled if exact_all else 0
+    return bound + max(0, unmodelled), exact_all
+
+
+def _empty(status: Status, conflicts: list[Conflict], started: float) -> Proposal:
+    return Proposal(
+        status=status,
+        assignment={},
+        groups=[],
+        goals=dict.fromkeys(GOALS, 0),
+        objective=0,
+        bound=0,
+        gap=0.0,
+        exact=True,
+        parts=0,
+        wall_time=time.perf_counter() - started,
+        conflicts=conflicts,
+    )
