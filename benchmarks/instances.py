@@ -42,8 +42,9 @@ def instance(size: int, slots: int = 2, seed: int = 1, time_limit: float = 30.0)
             agreed = {first, rng.choice([s for s in names if s != first])}
         else:
             agreed = set(names)
-        years_roll = rng.random()
-        years = rng.randint(0, 2) if years_roll < 0.32 else rng.randint(3, 9) if years_roll < 0.77 else rng.randint(10, 35)
+        roll = rng.random()
+        low, high = (0, 2) if roll < 0.32 else (3, 9) if roll < 0.77 else (10, 35)
+        years = rng.randint(low, high)
         ranked = _weighted_order(rng, THEMES, THEME_WEIGHTS)[: rng.choice((3, 4, 6, 6))]
         people.append(
             Person(

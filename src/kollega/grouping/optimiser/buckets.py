@@ -112,7 +112,7 @@ def solve_buckets(problem: Problem, plan: SlotPlan, locks: dict[int, str], secon
     type_list = list(types.items())
     in_bucket: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     theme_cost = []
-    for t, (key, crowd) in enumerate(type_list):
+    for t, (_key, crowd) in enumerate(type_list):
         slots = frozenset(crowd[0].slots)
         points = dict(crowd[0].theme_points())
         options = []
