@@ -35,6 +35,13 @@ class Programme(models.Model):
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("places"), null=True, blank=True)
     # How long a freed place offered to the first on the waiting list stays theirs.
+    # How the group optimiser treats industries: a mix in every group (the default), or alike together.
+    grouping_industries = models.CharField(
+        _("industries in a group"),
+        max_length=10,
+        choices=[("mix", _("A mix of industries")), ("same", _("The same industry together"))],
+        default="mix",
+    )
     offer_hours = models.PositiveSmallIntegerField(_("hours to answer a waiting-list offer"), default=72)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -1,0 +1,142 @@
+"""Proposals end to end through the services: from accepted applicants to groups, all or nothing."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kollega.core.models import Status
+from kollega.grouping.models import Group, PairKind, PairRule, Proposal, ProposalState, ThemePlanItem
+from kollega.grouping.proposals import GroupDetails, proposal_accept, proposal_check, proposal_create, proposal_move
+from tests.factories import make_organisation, make_participant, make_programme, make_staff
+
+pytestmark = pytest.mark.django_db
+
+INDUSTRIES = "MMSGJNRQFP"
+THEMES = ["goals", "work-and-time", "operating-environment", "networks", "recovery", "pricing-sales"]
+
+
+@pytest.fixture
+def programme():
+    return make_programme(make_organisation())
+
+
+@pytest.fixture
+def coordinator(programme):
+    return make_staff(programme.organisation)
+
+
+def accepted(programme, n: int, slot_keys=("morning",), seed: int = 1):
+    rng = random.Random(seed)
+    slots = {s.key: s for s in programme.time_slots.all()}
+    people = []
+    for _ in range(n):
+        ranking = THEMES[:]
+        rng.shuffle(ranking)
+        people.append(
+            make_participant(
+                programme,
+                Status.ACCEPTED,
+                time_slots=[slots[k] for k in slot_keys],
+                industry=rng.choice(INDUSTRIES),
+                years_in_business=rng.randint(0, 25),
+                theme_ranking=ranking[:4],
+            )
+        )
+    return people
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks, coordinator):
+    """Ask for a proposal and let its job run, as the worker would once the request's transaction commits."""
+
+    def go(programme, **settings):
+        with django_capture_on_commit_callbacks(execute=True):
+            proposal = proposal_create(programme=programme, actor=coordinator, **settings)
+        proposal.refresh_from_db()
+        return proposal
+
+    return go
+
+
+def details_for(proposal: Proposal):
+    from datetime import date, timedelta
+
+    start = date.today() + timedelta(days=30)
+    return {
+        g["key"]: GroupDetails(name=f"Group {i}", weekday=start.weekday(), start_date=start)
+        for i, g in enumerate(proposal.groups, start=1)
+    }
+
+
+def test_a_proposal_places_everyone_within_the_rules_and_is_proven(programme, coordinator, run):
+    people = accepted(programme, 20)
+    proposal = run(programme, time_limit=5)
+    assert proposal.state == ProposalState.DONE
+    assert proposal.status in ("optimal", "feasible")
+    assert set(proposal.assignment) == {str(p.pk) for p in people}
+    assert len(proposal.groups) == 2
+    assert proposal_check(proposal=proposal) == []
+    assert proposal.bound <= proposal.objective
+
+
+def test_a_move_that_overfills_a_group_is_warned_about_and_blocks_accepting(programme, coordinator, run):
+    accepted(programme, 13)
+    proposal = run(programme, time_limit=3)
+    first, second = (g["key"] for g in proposal.groups)
+    movers = [int(k) for k, v in proposal.assignment.items() if v == second][:1]
+    proposal = proposal_move(proposal=proposal, participant_id=movers[0], group_key=first, actor=coordinator)
+    warnings = proposal_check(proposal=proposal)
+    assert {w.code for w in warnings} >= {"too_small"} or {w.code for w in warnings} >= {"too_big"}
+    with pytest.raises(ValidationError):
+        proposal_accept(proposal=proposal, details=details_for(proposal), actor=coordinator)
+    assert not Group.objects.filter(programme=programme).exists()
+
+
+def test_accepting_creates_groups_members_and_theme_plans(programme, coordinator, run):
+    people = accepted(programme, 14)
+    proposal = run(programme, time_limit=3)
+    groups = proposal_accept(proposal=proposal, details=details_for(proposal), actor=coordinator)
+    assert len(groups) == 2
+    for person in people:
+        person.refresh_from_db()
+        assert person.status == Status.IN_GROUP
+    for group in groups:
+        plan = list(ThemePlanItem.objects.filter(group=group).order_by("number"))
+        assert [i.number for i in plan] == list(range(2, programme.meeting_count + 1))
+        keys = [i.theme.key for i in plan]
+        if "networks" in keys:
+            assert keys[-1] == "networks"
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.ACCEPTED
+
+
+def test_accepting_is_all_or_nothing_when_someone_withdrew_meanwhile(programme, coordinator, run):
+    from kollega.core.services import participant_change_status
+
+    people = accepted(programme, 12)
+    proposal = run(programme, time_limit=3)
+    participant_change_status(participant=people[5], to_status=Status.CANCELLED, actor=coordinator, reason="moved")
+    with pytest.raises(ValidationError):
+        proposal_accept(proposal=proposal, details=details_for(proposal), actor=coordinator)
+    assert not Group.objects.filter(programme=programme).exists()
+    assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.DONE
+
+
+def test_must_not_pairs_are_kept_apart(programme, coordinator, run):
+    people = accepted(programme, 24)
+    a, b = sorted(people[:2], key=lambda p: p.pk)
+    PairRule.objects.create(programme=programme, first=a, second=b, kind=PairKind.APART)
+    proposal = run(programme, time_limit=3)
+    assert proposal.assignment[str(a.pk)] != proposal.assignment[str(b.pk)]
+
+
+@pytest.mark.parametrize("limit", [0, -5, "soon", 601])
+def test_a_bad_time_limit_is_refused_in_words(programme, coordinator, limit):
+    accepted(programme, 6)
+    with pytest.raises(ValidationError) as caught:
+        proposal_create(programme=programme, actor=coordinator, time_limit=limit)
+    assert "time_limit" in caught.value.message_dict
+    assert not Proposal.objects.exists()
