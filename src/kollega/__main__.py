@@ -19,6 +19,7 @@ ALIASES = {
     "open-round": "open_round",
     "remind-round": "remind_round",
     "close-round": "close_round",
+    "propose-groups": "propose_groups",
 }
 
 EXIT_CONFIG = 2

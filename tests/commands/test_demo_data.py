@@ -138,22 +138,23 @@ def test_pilot_industries_are_mostly_creative_and_service_trades(demo: DemoResul
     assert len(set(pilot.participants.values_list("years_in_business", flat=True))) >= 10
 
 
-def test_the_live_programme_is_open_with_a_dozen_registered_across_channels_and_two_waiting(
+def test_the_live_programme_is_open_with_thirty_registered_across_channels_and_two_waiting(
     demo: DemoResult,
 ) -> None:
     result = demo
     live, now = result.live, timezone.now()
     assert live.registration_is_open()
-    assert live.capacity == 12
+    assert live.capacity == 30
     assert timedelta(days=13) < now - live.registration_opens_at <= timedelta(days=15)  # type: ignore[operator]
     assert timedelta(days=20) < live.registration_closes_at - now <= timedelta(days=22)  # type: ignore[operator]
     participants = list(live.participants.order_by("registered_at", "id"))
-    assert len(participants) == 14
-    # The first three were interviewed (the first accepted), the next five have an interview booked.
-    assert [p.status for p in participants] == [Status.ACCEPTED] + [Status.INTERVIEWED] * 2 + [
+    assert len(participants) == 32
+    # Eighteen registered in the first days and were accepted: ready to be grouped. Of the later
+    # ones, the first three were interviewed (the first accepted), the next five have a time booked.
+    assert [p.status for p in participants] == [Status.ACCEPTED] * 19 + [Status.INTERVIEWED] * 2 + [
         Status.INTERVIEW_BOOKED
     ] * 5 + [Status.REGISTERED] * 4 + [Status.WAITING_LIST] * 2
-    assert [waiting_position(participant=p) for p in participants[12:]] == [1, 2]
+    assert [waiting_position(participant=p) for p in participants[30:]] == [1, 2]
     assert all(p.time_slots.exists() and p.theme_ranking for p in participants)
     assert all(live.registration_opens_at <= p.registered_at < now for p in participants)  # type: ignore[operator]
     assert {p.language for p in participants} == {"fi", "sv", "en"}
@@ -204,7 +205,7 @@ def test_building_twice_keeps_the_demo() -> None:
         first.live.pk,
     )
     assert Organisation.objects.filter(slug=DEMO_SLUG).count() == 1
-    assert Participant.objects.count() == 39
+    assert Participant.objects.count() == 57
 
 
 def test_reset_deletes_the_demo_and_builds_it_anew() -> None:
@@ -214,7 +215,7 @@ def test_reset_deletes_the_demo_and_builds_it_anew() -> None:
     assert rebuilt.created
     assert rebuilt.organisation.pk != first.organisation.pk
     assert not Participant.objects.filter(programme=first.pilot.pk).exists()
-    assert Participant.objects.count() == 39
+    assert Participant.objects.count() == 57
     assert participant_status_counts(programme=rebuilt.pilot)[Status.COMPLETED] == 20
     assert Organisation.objects.filter(pk=other.pk).exists()
 
@@ -307,20 +308,22 @@ def test_the_live_programme_has_booked_interviews_a_few_interviewed_and_free_tim
         "slot"
     )
     upcoming = [b for b in held if b.slot.starts_at > now]
-    assert len(upcoming) == 5 and len(held) == 8
+    assert len(upcoming) == 5 and len(held) == 8 + len(people.LIVE_READY)
     for booking in upcoming:
         local = booking.slot.starts_at.astimezone(tz)
         assert booking.slot.starts_at - now < timedelta(days=15)
         assert local.weekday() < 5 and 9 <= local.hour < 16
     assert free_slots_query(programme=live).count() >= 5
     records = InterviewRecord.objects.filter(participant__programme=live)
-    assert records.count() == 3 and records.filter(committed=True).count() == 2
+    ready = len(people.LIVE_READY)
+    assert records.count() == 3 + ready and records.filter(committed=True).count() == 2 + ready
 
 
 def test_the_readiness_view_counts_the_demo(demo: DemoResult) -> None:
     live = programme_readiness(programme=demo.live).total
-    assert (live.without_booking, live.booked, live.interviewed, live.committed) == (4, 5, 3, 2)
-    assert (live.accepted, live.baseline, live.groups) == (1, 2, 0)
+    assert (live.without_booking, live.booked, live.interviewed, live.committed) == (4, 5, 21, 20)
+    # Of the eighteen ready to be grouped, every sixth has not answered the baseline yet.
+    assert (live.accepted, live.baseline, live.groups) == (19, 17, 2)  # enough for two groups
     pilot = programme_readiness(programme=demo.pilot)
     assert (pilot.total.interviewed, pilot.total.accepted, pilot.total.baseline) == (20, 20, 20)
     assert [row.accepted for row in pilot.rows] == [11, 9]  # completed in the morning and afternoon groups

@@ -6,19 +6,23 @@ from __future__ import annotations
 import html
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kollega.core.models import ConsentItem, Programme, Role
+from kollega.core.models import ConsentItem, Programme, Role, Status
 from kollega.core.services import consent_record
-from kollega.evaluation import services
-from kollega.evaluation.models import QuestionnaireRound, RoundKind
-from kollega.grouping.models import Group
+from kollega.evaluation import selectors, services
+from kollega.evaluation.models import GroupFigureSnapshot, QuestionnaireRound, RoundKind
+from kollega.grouping.models import Group, GroupMembership
+from kollega.grouping.services import group_add_member
 from tests.evaluation.conftest import answers
-from tests.factories import make_group, make_staff
+from tests.factories import make_group, make_participant, make_programme, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +151,154 @@ def test_no_individual_scores_are_on_the_page(programme) -> None:
         line = text[text.index(member.display_name) :]
         line = line[: line.index("</li>")]
         assert not re.search(r"\b(80|60|20|4\.2|3\.0|1\.4)\b", line)
+
+
+# --- the means are stored when first shown, so later moves in the group give nobody's score away ---------------
+
+# An extreme answer: WHO-5 100 and work and peer support 5.0 (the last item is scored reversed).
+EXTREME = answers(who5=(5, 5, 5, 5, 5), peer=(5, 5, 5, 5, 1))
+
+
+def short_date(moment, programme: Programme) -> str:
+    local = timezone.localtime(moment, ZoneInfo(programme.organisation.time_zone))
+    return f"{local.day}.{local.month}.{local.year}"
+
+
+def outsider_who_answered(programme: Programme, round: QuestionnaireRound):
+    """Someone of the programme, in no group yet, who answered the round with extreme scores."""
+    someone = make_participant(programme, Status.ACCEPTED)
+    consent_record(participant=someone, item=ConsentItem.WELLBEING_QUESTIONNAIRE, given=True, actor=None)
+    services.round_invite(round=round, participant=someone)
+    services.round_answer(invitation=round.invitations.get(participant=someone), raw=EXTREME, language="en")
+    return someone
+
+
+def test_the_means_stay_as_first_shown_when_members_join_or_leave_later(programme) -> None:
+    group, members, lead = group_of_six(programme)
+    round = round_answered_by(programme, members, answered=5)
+    newcomer = outsider_who_answered(programme, round)
+    services.round_close(round=round)
+
+    first = my_groups_as(lead)
+    assert figure_cells(first) == ["5", "64", "3.2"]
+    assert f"Means as of {short_date(timezone.now(), programme)}" in figures_table(first)
+
+    # After the round: the member who answered 80 leaves, and someone who answered 100 joins.
+    # Worked out afresh, the means would be (4 × 60 + 100) / 5 = 68 and (4 × 3.0 + 5.0) / 5 = 3.4, and the
+    # difference of the two readings would give both people's scores away.
+    GroupMembership.objects.filter(participant=members[0]).delete()
+    group_add_member(group=group, participant=newcomer, actor=None)
+
+    assert figure_cells(my_groups_as(lead)) == ["5", "64", "3.2"]
+    figures = selectors.group_figures_for_facilitator(user=lead, group=group, round=round)
+    assert (figures.answered, figures.who5_mean, figures.peer_support_mean) == (5, 64, pytest.approx(3.24))
+    assert GroupFigureSnapshot.objects.filter(group=group, round=round).count() == 1
+
+
+def test_the_page_says_when_the_means_were_worked_out(programme) -> None:
+    _group, members, lead = group_of_six(programme)
+    round = round_answered_by(programme, members, answered=5)
+    services.round_close(round=round)
+    my_groups_as(lead)  # the means are shown, and so stored, now
+    stored_at = timezone.now() - timedelta(days=3)
+    GroupFigureSnapshot.objects.update(computed_at=stored_at)
+
+    table = figures_table(my_groups_as(lead))
+
+    assert f"Means as of {short_date(stored_at, programme)}" in table  # the stored copy, not worked out again
+    assert "stay as they were even if members join or leave the group later" in my_groups_as(lead)
+
+
+def test_while_fewer_than_five_answered_the_count_follows_the_members(programme) -> None:
+    group, members, lead = group_of_six(programme)
+    round = round_answered_by(programme, members, answered=4)
+    newcomer = outsider_who_answered(programme, round)
+    services.round_close(round=round)
+
+    cells = figure_cells(my_groups_as(lead))
+    assert cells[0] == "4" and cells[1].startswith(TOO_FEW) and "Means as of" not in my_groups_as(lead)
+    assert not GroupFigureSnapshot.objects.exists()
+
+    GroupMembership.objects.filter(participant=members[5]).delete()  # did not answer
+    group_add_member(group=group, participant=newcomer, actor=None)
+
+    # Now five have answered: the first means ever shown for this group and round, (80 + 3 × 60 + 100) / 5 = 72
+    # and (4.2 + 3 × 3.0 + 5.0) / 5 = 3.64.
+    assert figure_cells(my_groups_as(lead)) == ["5", "72", "3.6"]
+
+
+def test_an_open_round_stores_nothing(programme) -> None:
+    _group, members, lead = group_of_six(programme)
+    round_answered_by(programme, members, answered=6)
+    assert figure_cells(my_groups_as(lead)) == ["6", NOT_YET]
+    assert not GroupFigureSnapshot.objects.exists()
+
+
+def test_when_two_requests_store_at_once_both_show_the_first_copy(programme, monkeypatch) -> None:
+    """Another request stores the figures between this one's reading and its storing: its copy is the one shown."""
+    group, members, lead = group_of_six(programme)
+    round = round_answered_by(programme, members, answered=5)
+    services.round_close(round=round)
+    read_scores = selectors._group_scores
+
+    def the_other_request_is_first(pairs):
+        found = read_scores(pairs)
+        GroupFigureSnapshot.objects.create(group=group, round=round, answered=5, who5_mean=52.0, peer_support_mean=2.6)
+        return found
+
+    monkeypatch.setattr(selectors, "_group_scores", the_other_request_is_first)
+
+    assert figure_cells(my_groups_as(lead)) == ["5", "52", "2.6"]
+    assert GroupFigureSnapshot.objects.filter(group=group, round=round).count() == 1
+
+
+# --- a fixed number of queries however many groups and rounds --------------------------------------------------
+
+
+def facilitator_with(groups: int, rounds: int):
+    """A facilitator leading ``groups`` groups of six in a programme of ``rounds`` closed rounds, each answered by five
+    of every group (so every group has means in every round)."""
+    programme = make_programme()
+    lead = make_staff(programme.organisation, Role.FACILITATOR)
+    everyone = []
+    for _ in range(groups):
+        group = make_group(programme, members=6, lead=lead)
+        members = [m.participant for m in group.memberships.order_by("id")]
+        for member in members:
+            consent_record(participant=member, item=ConsentItem.WELLBEING_QUESTIONNAIRE, given=True, actor=None)
+        everyone.append(members)
+    for _ in range(rounds):
+        round = round_answered_by(programme, [m for members in everyone for m in members], answered=0)
+        for members in everyone:
+            for n, member in enumerate(members[:5]):
+                services.round_answer(
+                    invitation=round.invitations.get(participant=member),
+                    raw=answers(who5=WHO5[n], peer=PEER[n]),
+                    language="en",
+                )
+        services.round_close(round=round)
+    return lead
+
+
+def page_queries(user) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        text = my_groups_as(user)
+    return len(queries), text
+
+
+def test_my_groups_takes_as_many_queries_for_many_groups_and_rounds_as_for_one() -> None:
+    one = facilitator_with(groups=1, rounds=1)
+    many = facilitator_with(groups=3, rounds=3)
+
+    # The first look stores the figures (answers are read then), the next ones only read the stored copies.
+    first_one, _ = page_queries(one)
+    first_many, text = page_queries(many)
+    cells = [re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", text, re.S)]
+    assert cells == ["5", "64", "3.2"] * 9  # three groups, each with its three rounds
+    assert GroupFigureSnapshot.objects.count() == 1 + 9
+    again_one, _ = page_queries(one)
+    again_many, _ = page_queries(many)
+
+    assert first_many == first_one, f"{first_many} queries for 3 groups × 3 rounds, {first_one} for 1 × 1"
+    assert again_many == again_one, f"{again_many} queries for 3 groups × 3 rounds, {again_one} for 1 × 1"
+    assert again_one < first_one

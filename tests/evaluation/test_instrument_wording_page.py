@@ -133,7 +133,7 @@ def test_an_empty_item_is_named_on_its_field_and_nothing_changes(client, program
     form = services.wellbeing_form_ensure(programme=programme)
     response = client.post(who5_url(programme), official_fi(question_who5_3="  ", answer_0=""))
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in page
     assert "Give the wording of this question." in page
     assert "Give the label of this answer." in page
@@ -143,8 +143,9 @@ def test_an_empty_item_is_named_on_its_field_and_nothing_changes(client, program
 
 def test_the_official_box_must_be_ticked(client, programme, coordinator) -> None:
     form = services.wellbeing_form_ensure(programme=programme)
-    page = client.post(who5_url(programme), official_fi(official=None)).content.decode()
-    assert "Confirm that this is the official translation." in page
+    response = client.post(who5_url(programme), official_fi(official=None))
+    assert response.status_code == 400
+    assert "Confirm that this is the official translation." in response.content.decode()
     assert form.questions.get(key="who5_1").text["fi"] == OLD_FI_1
 
 

@@ -74,9 +74,25 @@ def test_an_address_with_an_open_invitation_gets_its_link_again(client, programm
     [again] = resent_to(someone)
     assert again.subject == f"evaluation.roundinvitation:{round.invitations.get().pk}"
     assert again.context["questionnaire_url"].endswith(services.questionnaire_path(round.invitations.get()))
-    # Asking again within the hour sends nothing more.
+    # Asking again straight away sends nothing more (the hour itself: see the test below).
     client.post(RESEND_URL, {"email": someone.user.email})
     assert len(resent_to(someone)) == 1
+
+
+def test_a_link_goes_again_at_most_once_within_an_hour_across_the_clock_hour(programme, person) -> None:
+    someone = person()
+    open_round(programme, [someone])
+    # A fixed time tomorrow, a moment before the clock turns: the round is open then whatever the time is now.
+    first = (timezone.now() + timedelta(days=1)).replace(hour=9, minute=59, second=30, microsecond=0)
+    assert services.invitation_links_resend(email=someone.user.email, now=first) == 1
+    for later in (timedelta(seconds=40), timedelta(minutes=30), timedelta(minutes=59, seconds=59)):
+        assert services.invitation_links_resend(email=someone.user.email, now=first + later) == 0
+    assert len(resent_to(someone)) == 1
+    # A full hour after the last one, it goes again, as a message of its own.
+    assert services.invitation_links_resend(email=someone.user.email, now=first + timedelta(hours=1)) == 1
+    assert services.invitation_links_resend(email=someone.user.email, now=first + timedelta(hours=1, minutes=1)) == 0
+    sent = resent_to(someone)
+    assert len(sent) == 2 and len({row.version for row in sent}) == 2
 
 
 def test_an_unknown_address_gets_the_same_answer_and_nothing_is_sent(client, programme, person) -> None:

@@ -103,3 +103,22 @@ def test_input_no_proposal_can_follow_is_refused(change, rule):
     proposal = propose(problem)
     assert proposal.status == Status.INVALID
     assert rule in {c.rule for c in proposal.conflicts}
+
+
+def test_a_must_not_pair_in_a_one_group_slot_gets_a_second_group_rather_than_leaving_anyone_out():
+    people = [Person(key=i, name=f"P{i}", slots=frozenset({"morning"}), industry="M") for i in range(1, 13)]
+    proposal = propose(Problem(people=people, slots=["morning"], apart=[(1, 2)], time_limit=5))
+    assert proposal.ok, proposal.conflicts
+    assert not proposal.left_out
+    assert len(set(proposal.assignment.values())) == 2
+    assert proposal.assignment[1] != proposal.assignment[2]
+
+
+def test_a_partial_proposal_reports_a_bound_no_higher_than_its_objective():
+    people = [Person(key=i, name=f"P{i}", slots=frozenset({"morning"}), industry="M") for i in range(1, 8)]
+    # Seven people, groups of at least six, and 1 must be apart from everyone: one is left out.
+    apart = [(1, k) for k in range(2, 8)]
+    proposal = propose(Problem(people=people, slots=["morning"], apart=apart, time_limit=3))
+    assert proposal.status == Status.PARTIAL
+    assert proposal.left_out
+    assert proposal.bound <= proposal.objective

@@ -7,7 +7,7 @@ import random
 import pytest
 from django.core.exceptions import ValidationError
 
-from kollega.core.models import Status
+from kollega.core.models import Participant, Status
 from kollega.grouping.models import Group, PairKind, PairRule, Proposal, ProposalState, ThemePlanItem
 from kollega.grouping.proposals import GroupDetails, proposal_accept, proposal_check, proposal_create, proposal_move
 from tests.factories import make_organisation, make_participant, make_programme, make_staff
@@ -103,7 +103,7 @@ def test_accepting_creates_groups_members_and_theme_plans(programme, coordinator
     for person in people:
         person.refresh_from_db()
         assert person.status == Status.IN_GROUP
-    for group in groups:
+    for group in groups.values():
         plan = list(ThemePlanItem.objects.filter(group=group).order_by("number"))
         assert [i.number for i in plan] == list(range(2, programme.meeting_count + 1))
         keys = [i.theme.key for i in plan]
@@ -140,3 +140,41 @@ def test_a_bad_time_limit_is_refused_in_words(programme, coordinator, limit):
         proposal_create(programme=programme, actor=coordinator, time_limit=limit)
     assert "time_limit" in caught.value.message_dict
     assert not Proposal.objects.exists()
+
+
+def test_accepting_writes_nothing_when_a_later_step_fails(programme, coordinator, run, monkeypatch):
+    """A failure after the first group and members are written rolls everything back."""
+    from kollega.grouping import services as grouping_services
+
+    people = accepted(programme, 14)
+    proposal = run(programme, time_limit=3)
+    real = grouping_services.group_add_member
+    calls = {"n": 0}
+
+    def failing_add(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise ValidationError("The group is full.")
+        return real(**kwargs)
+
+    monkeypatch.setattr(grouping_services, "group_add_member", failing_add)
+    with pytest.raises(ValidationError):
+        proposal_accept(proposal=proposal, details=details_for(proposal), actor=coordinator)
+    assert calls["n"] == 10  # groups and nine members had been written
+    assert not Group.objects.filter(programme=programme).exists()
+    assert all(p.status == Status.ACCEPTED for p in Participant.objects.filter(pk__in=[x.pk for x in people]))
+    assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.DONE
+
+
+def test_a_late_joiner_moved_into_the_group_of_someone_they_must_avoid_is_warned_about(programme, coordinator, run):
+    people = accepted(programme, 12)
+    proposal = run(programme, time_limit=3)
+    groups = proposal_accept(proposal=proposal, details=details_for(proposal), actor=coordinator)
+    (group,) = groups.values()
+    (newcomer,) = accepted(programme, 1, seed=7)
+    first, second = sorted([people[0], newcomer], key=lambda p: p.pk)
+    PairRule.objects.create(programme=programme, first=first, second=second, kind=PairKind.APART)
+    late = run(programme, time_limit=3, late_joiners=True)
+    key = f"g{group.pk}"
+    late = proposal_move(proposal=late, participant_id=newcomer.pk, group_key=key, actor=coordinator)
+    assert "apart" in {w.code for w in proposal_check(proposal=late)}

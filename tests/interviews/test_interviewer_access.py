@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kollega.accounts.models import User
 from kollega.core.models import Organisation, Participant, Programme, Role, StaffMembership, Status
-from kollega.core.services import staff_membership_remove
+from kollega.core.services import participant_change_status, staff_membership_remove
 from kollega.interviews.models import InterviewRecord, InterviewSlot
 from kollega.interviews.record_kinds import register_kinds
 from kollega.interviews.record_services import KIND_ACCEPTED, interview_record_save
@@ -305,3 +305,80 @@ def test_the_page_takes_as_many_queries_with_many_slots_as_with_one(world: World
     with CaptureQueriesContext(connection) as many:
         assert client.get(MY_INTERVIEWS).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_interviewer_writes_the_record_only_until_the_decision(world: World) -> None:
+    book(world.applicant, world.facilitator, starts_at=timezone.now() - timedelta(hours=2))
+    client = client_for(world.facilitator)
+    assert client.post(record_url(world.applicant), form_post(world)).status_code == 302
+    world.applicant.refresh_from_db()
+    assert world.applicant.status == Status.INTERVIEWED
+    assert client.get(record_url(world.applicant)).status_code == 200  # corrections before the decision
+
+    coordinator = client_for(world.coordinator)
+    assert coordinator.post(reverse("interview_records:accept", args=[world.applicant.pk])).status_code == 302
+    assert client.get(record_url(world.applicant)).status_code == 404
+    changed = form_post(world, staff_notes="Changed afterwards.")
+    assert client.post(record_url(world.applicant), changed).status_code == 404
+    assert InterviewRecord.objects.get(participant=world.applicant).staff_notes == "Camera shy; agreed to try."
+    # The coordinators still open and correct it.
+    assert coordinator.get(record_url(world.applicant)).status_code == 200
+    assert coordinator.post(record_url(world.applicant), changed).status_code == 302
+    assert InterviewRecord.objects.get(participant=world.applicant).staff_notes == "Changed afterwards."
+
+
+@pytest.mark.parametrize("to_status", [Status.DECLINED, Status.CANCELLED])
+def test_the_interviewer_loses_the_record_once_the_person_is_declined_or_left(world: World, to_status: str) -> None:
+    book(world.applicant, world.facilitator, starts_at=timezone.now() - timedelta(hours=2))
+    interview_record_save(
+        participant=world.applicant, interviewer=world.facilitator, data=record_data(world.applicant), actor=None
+    )
+    client = client_for(world.facilitator)
+    assert client.get(record_url(world.applicant)).status_code == 200
+    participant_change_status(participant=world.applicant, to_status=to_status, actor=world.coordinator, reason="x")
+    assert client.get(record_url(world.applicant)).status_code == 404
+    assert client.post(record_url(world.applicant), form_post(world)).status_code == 404
+
+
+def test_the_interviewer_of_someone_who_left_before_the_record_gets_not_found(world: World) -> None:
+    book(world.applicant, world.facilitator, starts_at=timezone.now() - timedelta(hours=2))
+    participant_change_status(
+        participant=world.applicant, to_status=Status.CANCELLED, actor=world.coordinator, reason="Changed their mind"
+    )
+    assert client_for(world.facilitator).post(record_url(world.applicant), form_post(world)).status_code == 404
+    assert not InterviewRecord.objects.exists()
+
+
+def test_past_interviews_of_people_who_left_or_were_declined_are_not_waiting_for_a_record(world: World) -> None:
+    earlier = timezone.now() - timedelta(days=2)
+    book(world.applicant, world.facilitator, starts_at=earlier)
+    names = {Status.CANCELLED: "Cecilia Peruutti", Status.DECLINED: "Daniel Eiotettu"}
+    for n, (to_status, name) in enumerate(names.items(), start=1):
+        person = make_participant(world.programme, full_name=name)
+        book(person, world.facilitator, starts_at=earlier + timedelta(hours=n))
+        participant_change_status(participant=person, to_status=to_status, actor=world.coordinator, reason="Left")
+    withdrawn = make_participant(world.programme, full_name="Eemeli Poistunut")
+    book(withdrawn, world.facilitator, starts_at=earlier + timedelta(hours=3))
+    Participant.objects.filter(pk=withdrawn.pk).update(status=Status.WITHDRAWN)  # the list reads the status alone
+
+    text = client_for(world.facilitator).get(MY_INTERVIEWS).text
+    past = text.split("Past, without a record yet", 1)[1]
+    assert "Aino Aamunen" in past
+    for name in (*names.values(), "Eemeli Poistunut"):
+        assert name not in text
+    assert len(re.findall(r"<tr>\s*<th scope=\"row\"", past)) == 1
+
+
+def test_my_interviews_offers_the_record_only_while_the_interviewer_may_still_write_it(world: World) -> None:
+    from kollega.interviews.record_services import participant_accept
+
+    book(world.applicant, world.facilitator)
+    client = client_for(world.facilitator)
+    assert f'href="{record_url(world.applicant)}"' in client.get(MY_INTERVIEWS).text
+    response = client.post(record_url(world.applicant), form_post(world))
+    assert response.status_code == 302
+    world.applicant.refresh_from_db()
+    participant_accept(participant=world.applicant, actor=world.coordinator)
+    text = client.get(MY_INTERVIEWS).text
+    assert f'href="{record_url(world.applicant)}"' not in text
+    assert "Decided by the coordinator" in text

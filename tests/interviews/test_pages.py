@@ -397,3 +397,15 @@ def test_a_single_slot_at_a_time_the_clock_skips_is_refused() -> None:
     assert response.status_code == 400
     assert "this time does not exist" in response.content.decode()
     assert not InterviewSlot.objects.exists()
+
+
+def test_a_new_booking_link_goes_at_most_once_within_an_hour_not_per_clock_hour() -> None:
+    setup = make_setup()
+    person = applicant(setup)
+    first = timezone.now().replace(minute=59, second=30, microsecond=0) + timedelta(days=1)
+    assert services.interview_link_resend(email=person.user.email, now=first) == 1
+    # Half a minute later the clock hour has changed, but the hour since the last link has not passed.
+    assert services.interview_link_resend(email=person.user.email, now=first + timedelta(seconds=30)) == 0
+    assert services.interview_link_resend(email=person.user.email, now=first + timedelta(minutes=59)) == 0
+    assert services.interview_link_resend(email=person.user.email, now=first + timedelta(hours=1, seconds=1)) == 1
+    assert len(messages_of(services.KIND_INVITATION)) == 2

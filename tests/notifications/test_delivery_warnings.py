@@ -236,3 +236,55 @@ def test_another_organisations_coordinator_sees_nothing_of_it(
     assert "No emails have been sent to this address yet." in text
     list_text = page(client, "core:participant_list", other_programme.pk)
     assert "Email not delivered" not in list_text
+
+
+def test_an_undelivered_sign_in_code_is_not_offered_for_sending_again(client, coordinator, participant, smtp):
+    code = notification_queue(
+        kind=CODE,
+        recipient=participant.user.email,
+        organisation=participant.programme.organisation,
+        context={"code": "918273"},
+    )
+    send_everything_refused(smtp)
+    code.refresh_from_db()
+    assert (code.status, code.next_attempt_at) == (NotificationStatus.FAILED, None)
+    client.force_login(coordinator)
+
+    text = page(client, "core:participant_detail", participant.pk)
+
+    notice = text[text.index(NOTICE) : text.index('aria-labelledby="contact-h"')]
+    assert "Sign-in code" in notice and "918273" not in text
+    assert "send it again" not in notice
+    assert "so it cannot be sent again" in notice and "has to ask for a new one" in notice
+    assert f'href="{detail_url(code)}"' in notice  # the address can still be checked there
+
+
+def queue_news(participant: Participant, count: int) -> None:
+    """``count`` programme news to the person, waiting to be sent."""
+    for n in range(count):
+        notification_queue(**news_kwargs(participant, version=str(n), due_at=timezone.now() + timedelta(days=1)))
+
+
+def test_exactly_as_many_messages_as_the_page_shows_are_not_called_cut(client, coordinator, participant):
+    from kollega.core.views import MESSAGES_SHOWN
+
+    queue_news(participant, MESSAGES_SHOWN)
+    client.force_login(coordinator)
+
+    text = page(client, "core:participant_detail", participant.pk)
+
+    assert text.count("Programme news") == MESSAGES_SHOWN
+    assert "Only the latest" not in text and "See them all in the outbox" not in text
+
+
+def test_more_messages_than_the_page_shows_point_to_the_outbox(client, coordinator, participant):
+    from kollega.core.views import MESSAGES_SHOWN
+
+    queue_news(participant, MESSAGES_SHOWN + 1)
+    client.force_login(coordinator)
+
+    text = page(client, "core:participant_detail", participant.pk)
+
+    assert text.count("Programme news") == MESSAGES_SHOWN
+    assert f"Only the latest {MESSAGES_SHOWN} messages are listed here." in text
+    assert "See them all in the outbox" in text

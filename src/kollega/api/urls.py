@@ -4,6 +4,7 @@ from kollega.api import (
     consents,
     errors,
     forms_api,
+    grouping,
     interviews,
     outreach,
     participants,
@@ -46,3 +47,4 @@ api.add_router("", outreach.router)
 api.add_router("", public.router)
 api.add_router("", interviews.router)
 api.add_router("", rounds.router)
+api.add_router("", grouping.router)

@@ -270,6 +270,17 @@ class ClosedPeriodForm(forms.ModelForm):
         pass
 
 
+class PartnerForm(forms.Form):
+    """A partner organisation, by its address name, that may ask this organisation's facilitators."""
+
+    partner = forms.CharField(
+        label=_("The partner's address name"),
+        max_length=60,
+        help_text=_("The short name in the partner's Kollega addresses, for example “kasvu-ry”."),
+        error_messages={"required": _("Write the partner organisation's address name.")},
+    )
+
+
 class VideoLinksForm(forms.Form):
     """How interviews and meetings get their video links (the interviews app saves it)."""
 

@@ -154,6 +154,47 @@ def closed_period_delete(*, period: ClosedPeriod, actor: User | None) -> None:
 
 
 @transaction.atomic
+def organisation_lend_facilitators(
+    *, organisation: Organisation, partner_slug: str, actor: User | None
+) -> Organisation:
+    """Let the partner with address name ``partner_slug`` make ``organisation``'s staff facilitators of its groups.
+
+    Returns the partner. Groups the partner's coordinators set up get facilitators from both organisations.
+    """
+    slug = partner_slug.strip()
+    partner = Organisation.objects.filter(slug__iexact=slug).first() if slug else None
+    if partner is None:
+        message = _("No organisation has the address name “%(slug)s”. Ask the partner for theirs.")
+        raise ValidationError({"partner": message % {"slug": slug}})
+    if partner.pk == organisation.pk:
+        raise ValidationError({"partner": _("Your own organisation can always use its facilitators.")})
+    if organisation.lends_facilitators_to.filter(pk=partner.pk).exists():
+        raise ValidationError({"partner": _("%(name)s may already ask your facilitators.") % {"name": partner.name}})
+    organisation.lends_facilitators_to.add(partner)
+    audit_log(
+        action="core.organisation.lends_facilitators",
+        subject=organisation,
+        actor=actor,
+        organisation=organisation,
+        data={"partner": partner.pk},
+    )
+    return partner
+
+
+@transaction.atomic
+def organisation_stop_lending(*, organisation: Organisation, partner: Organisation, actor: User | None) -> None:
+    """The partner may no longer choose ``organisation``'s staff; groups they already facilitate keep them."""
+    organisation.lends_facilitators_to.remove(partner)
+    audit_log(
+        action="core.organisation.stopped_lending",
+        subject=organisation,
+        actor=actor,
+        organisation=organisation,
+        data={"partner": partner.pk},
+    )
+
+
+@transaction.atomic
 def staff_membership_add(
     *, organisation: Organisation, user: User, role: str, actor: User | None = None
 ) -> StaffMembership:
@@ -192,10 +233,18 @@ def staff_membership_remove(*, membership: StaffMembership, actor: User | None) 
     )
     membership.delete()
     if not StaffMembership.objects.filter(organisation=org, user_id=membership.user_id).exists():
-        # Someone who is no longer staff of the organisation stops facilitating its groups.
+        # Someone who is no longer staff of the organisation stops facilitating its groups, and the groups of
+        # partners they were lent to: they keep only the groups of organisations where they are still staff
+        # and of those borrowing from one of these.
         from kollega.grouping.models import Group
 
-        groups = Group.objects.filter(programme__organisation=org)
+        still_staff = set(
+            StaffMembership.objects.filter(user_id=membership.user_id).values_list("organisation_id", flat=True)
+        )
+        borrowers = set(
+            Organisation.objects.filter(borrows_facilitators_from__in=still_staff).values_list("pk", flat=True)
+        )
+        groups = Group.objects.exclude(programme__organisation_id__in=still_staff | borrowers)
         groups.filter(lead_facilitator_id=membership.user_id).update(lead_facilitator=None)
         groups.filter(co_facilitator_id=membership.user_id).update(co_facilitator=None)
 

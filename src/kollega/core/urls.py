@@ -23,4 +23,6 @@ urlpatterns = [
         views.closed_period_delete,
         name="closed_period_delete",
     ),
+    path("organisation/<slug:slug>/partners/", views.partner_add, name="partner_add"),
+    path("organisation/<slug:slug>/partners/<int:partner_pk>/remove/", views.partner_remove, name="partner_remove"),
 ]

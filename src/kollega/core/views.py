@@ -26,13 +26,14 @@ from kollega.core.forms import (
     ClosedPeriodForm,
     OrganisationForm,
     ParticipantFilterForm,
+    PartnerForm,
     ProgrammeCreateForm,
     ProgrammeSettingsForm,
     StatusChangeForm,
     ThemeForm,
 )
 from kollega.core.http import AuthedHttpRequest
-from kollega.core.models import ClosedPeriod, ConsentItem, Status, Theme
+from kollega.core.models import ClosedPeriod, ConsentItem, Organisation, Status, Theme
 
 PAGE_SIZE = 50
 
@@ -283,7 +284,10 @@ def _participant_detail(
     from kollega.recruitment.exports import registration_details
 
     current = selectors.consents_current(participant=participant)
-    sent_messages = messages_to_participant(participant=participant, limit=MESSAGES_SHOWN)
+    # One more than is shown tells whether any were left out.
+    sent_messages = messages_to_participant(participant=participant, limit=MESSAGES_SHOWN + 1)
+    messages_cut = len(sent_messages) > MESSAGES_SHOWN
+    sent_messages = sent_messages[:MESSAGES_SHOWN]
     # The latest message to the address could not be delivered: the coordinator should hear of it first.
     undelivered = next(
         iter(
@@ -312,7 +316,7 @@ def _participant_detail(
             "interview": interview_overview(participant=participant),
             "contact_requests": contact_requests_for_participant(user=request.user, participant=participant),
             "sent_messages": sent_messages,
-            "messages_cut": len(sent_messages) >= MESSAGES_SHOWN,
+            "messages_cut": messages_cut,
             "undelivered": undelivered,
         },
         status=status,
@@ -395,6 +399,7 @@ def organisation_settings(request: AuthedHttpRequest, slug: str) -> HttpResponse
             "form": form,
             "period_form": period_form,
             "periods": organisation.closed_periods.all(),
+            **_partner_context(organisation),
         },
     )
 
@@ -420,9 +425,58 @@ def closed_period_add(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "form": OrganisationForm(instance=organisation, prefix="org"),
             "period_form": period_form,
             "periods": organisation.closed_periods.all(),
+            **_partner_context(organisation),
         },
         status=400,
     )
+
+
+def _partner_context(organisation: Organisation, partner_form: PartnerForm | None = None) -> dict[str, Any]:
+    """The settings page's section on partner organisations that may ask our facilitators."""
+    return {
+        "partner_form": partner_form or PartnerForm(prefix="partner"),
+        "partners": organisation.lends_facilitators_to.order_by("name"),
+        "lenders": organisation.borrows_facilitators_from.order_by("name"),
+    }
+
+
+@login_required
+@require_POST
+def partner_add(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_get_for_coordinator(user=request.user, slug=slug)
+    partner_form = PartnerForm(request.POST, prefix="partner")
+    if partner_form.is_valid():
+        try:
+            partner = services.organisation_lend_facilitators(
+                organisation=organisation, partner_slug=partner_form.cleaned_data["partner"], actor=request.user
+            )
+        except ValidationError as exc:
+            _apply_errors(partner_form, exc)
+        else:
+            messages.success(request, _("%(name)s may now ask your facilitators.") % {"name": partner.name})
+            return redirect("core:organisation_settings", slug=organisation.slug)
+    return render(
+        request,
+        "core/organisation_settings.html",
+        {
+            "organisation": organisation,
+            "form": OrganisationForm(instance=organisation, prefix="org"),
+            "period_form": ClosedPeriodForm(prefix="period"),
+            "periods": organisation.closed_periods.all(),
+            **_partner_context(organisation, partner_form),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def partner_remove(request: AuthedHttpRequest, slug: str, partner_pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_coordinator(user=request.user, slug=slug)
+    partner = get_object_or_404(organisation.lends_facilitators_to, pk=partner_pk)
+    services.organisation_stop_lending(organisation=organisation, partner=partner, actor=request.user)
+    messages.success(request, _("%(name)s can no longer ask your facilitators.") % {"name": partner.name})
+    return redirect("core:organisation_settings", slug=organisation.slug)
 
 
 @login_required

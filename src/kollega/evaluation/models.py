@@ -152,3 +152,30 @@ class ContactRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} asked at {self.created_at:%Y-%m-%d}"
+
+
+class GroupFigureSnapshot(models.Model):
+    """A group's means in a closed round, stored the first time they are shown and never worked out again.
+
+    Means read from whoever is in the group now would move when someone joins
+    or leaves after the round, and two readings (n + 1 answers, then n) would
+    give away the score of the one who moved. So the first figures with means
+    are kept, and the page shows this copy, with its date, from then on.
+    """
+
+    group = models.ForeignKey("grouping.Group", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(QuestionnaireRound, on_delete=models.CASCADE, related_name="group_figures")
+    answered = models.PositiveIntegerField(_("answered"))
+    who5_mean = models.FloatField(_("WHO-5 mean"), null=True, blank=True)
+    peer_support_mean = models.FloatField(_("work and peer support mean"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("worked out"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group figures")
+        verbose_name_plural = _("group figures")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "round"], name="evaluation_group_figures_once_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"group {self.group_id} in round {self.round_id}"

@@ -10,20 +10,29 @@ any.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kollega.core.models import Participant, Programme
 from kollega.core.models.texts import localized
 from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator, user_is_staff
 from kollega.core.services import subject_key
 from kollega.evaluation import instruments
-from kollega.evaluation.models import ContactRequest, Instrument, QuestionnaireRound, RoundInvitation, RoundKind
+from kollega.evaluation.models import (
+    ContactRequest,
+    GroupFigureSnapshot,
+    Instrument,
+    QuestionnaireRound,
+    RoundInvitation,
+    RoundKind,
+)
 from kollega.evaluation.wellbeing import (
     WHO5_INDIVIDUAL_MDC,
     Who5Score,
@@ -33,7 +42,10 @@ from kollega.evaluation.wellbeing import (
 from kollega.notifications import selectors as notification_selectors
 from kollega.notifications.models import Notification
 from kollega.surveys import selectors as survey_selectors
-from kollega.surveys.models import Answer, Form, Purpose, Response
+from kollega.surveys.models import Answer, Form, Purpose
+
+if TYPE_CHECKING:
+    from kollega.grouping.models import Group
 
 #: Group figures are shown only when at least this many have answered.
 GROUP_MINIMUM = 5
@@ -173,44 +185,200 @@ class GroupFigures:
     round_closed: bool
     who5_mean: float | None = None
     peer_support_mean: float | None = None
+    #: When the shown means were worked out (they are stored then and never worked out again).
+    as_of: datetime | None = None
 
 
-def group_figures_for_facilitator(*, user: AnyUser, group: Any, round: QuestionnaireRound) -> GroupFigures:
+#: One group in one round: (group id, round id).
+GroupRound = tuple[int, int]
+
+
+def _figures_from_snapshot(snapshot: GroupFigureSnapshot) -> GroupFigures:
+    return GroupFigures(
+        answered=snapshot.answered,
+        shown=True,
+        round_closed=True,
+        who5_mean=snapshot.who5_mean,
+        peer_support_mean=snapshot.peer_support_mean,
+        as_of=snapshot.computed_at,
+    )
+
+
+def _snapshots(pairs: Collection[GroupRound]) -> dict[GroupRound, GroupFigureSnapshot]:
+    """The stored figures of these groups in these rounds (one query)."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    rows = GroupFigureSnapshot.objects.filter(
+        group_id__in={g for g, _ in wanted}, round_id__in={r for _, r in wanted}
+    ).order_by()
+    return {(s.group_id, s.round_id): s for s in rows if (s.group_id, s.round_id) in wanted}
+
+
+def _answered_counts(pairs: Collection[GroupRound]) -> dict[GroupRound, int]:
+    """How many of each group's present members have answered each round (one aggregate query)."""
+    if not pairs:
+        return {}
+    rows = (
+        RoundInvitation.objects.filter(
+            round_id__in={r for _, r in pairs},
+            participant__membership__group_id__in={g for g, _ in pairs},
+            answered_at__isnull=False,
+            response__isnull=False,
+        )
+        .values("participant__membership__group_id", "round_id")
+        .annotate(answered=Count("id"))
+        .order_by()
+    )
+    counts = {(row["participant__membership__group_id"], row["round_id"]): row["answered"] for row in rows}
+    return {pair: counts.get(pair, 0) for pair in pairs}
+
+
+def _group_scores(pairs: Collection[GroupRound]) -> dict[GroupRound, list[Scores]]:
+    """The scores of each group's present members who answered each round (two queries, however many pairs)."""
+    by_round: dict[int, set[int]] = {}
+    for group_id, round_id in pairs:
+        by_round.setdefault(round_id, set()).add(group_id)
+    wanted = Q()
+    for round_id, group_ids in by_round.items():
+        wanted |= Q(round_id=round_id, participant__membership__group_id__in=group_ids)
+    invitations = (
+        RoundInvitation.objects.filter(wanted, answered_at__isnull=False, response__isnull=False)
+        .annotate(group_id=F("participant__membership__group_id"))
+        .select_related("response")
+        .prefetch_related(Prefetch("response__answers", queryset=Answer.objects.select_related("question")))
+        .order_by()
+    )
+    found: dict[GroupRound, list[Scores]] = {pair: [] for pair in pairs}
+    for invitation in invitations:
+        pair = (invitation.group_id, invitation.round_id)  # type: ignore[attr-defined]
+        if pair in found and invitation.response is not None:
+            found[pair].append(scores(survey_selectors.response_values(response=invitation.response)))
+    return found
+
+
+def _mean(values: list[float]) -> float | None:
+    """The mean, when at least GROUP_MINIMUM values went into it; else None."""
+    return sum(values) / len(values) if len(values) >= GROUP_MINIMUM else None
+
+
+def _snapshots_store(computed: dict[GroupRound, list[Scores]]) -> dict[GroupRound, GroupFigureSnapshot]:
+    """Store the figures of each pair that has at least five answers, unless already stored; return what is stored.
+
+    The figures are written once. The unique constraint on (group, round)
+    decides between two requests storing the same pair at once: the insert
+    skips a pair that is already there (``ignore_conflicts``, so no
+    IntegrityError and no broken transaction), and what is then read back is
+    the first stored copy, whichever request wrote it. Nobody is ever shown two
+    different means for the same group and round.
+
+    A write in a selector on purpose: the copy is made the first time the means
+    are shown, by the read that shows them.
+    """
+    now = timezone.now()
+    new = []
+    for (group_id, round_id), group_scores in computed.items():
+        if len(group_scores) < GROUP_MINIMUM:
+            continue  # fewer answers than the count said (an answer was removed meanwhile): only the count
+        new.append(
+            GroupFigureSnapshot(
+                group_id=group_id,
+                round_id=round_id,
+                answered=len(group_scores),
+                who5_mean=_mean([float(s.who5.percentage) for s in group_scores if s.who5 is not None]),
+                peer_support_mean=_mean([s.peer_support for s in group_scores if s.peer_support is not None]),
+                computed_at=now,
+            )
+        )
+    if not new:
+        return {}
+    GroupFigureSnapshot.objects.bulk_create(new, ignore_conflicts=True)
+    return _snapshots({(s.group_id, s.round_id) for s in new})
+
+
+def _figures(pairs: Collection[GroupRound], closed_rounds: set[int]) -> dict[GroupRound, GroupFigures]:
+    """The figures of each (group, round): the stored copy when there is one, else the live count.
+
+    A closed round that at least five of the group have answered gets its copy
+    stored here, the first time. No permission check: the callers check.
+    ``closed_rounds`` must be read afresh, not from a copy of the round that
+    may be older than its closing.
+    """
+    figures = {pair: _figures_from_snapshot(s) for pair, s in _snapshots(pairs).items()}
+    live = [pair for pair in pairs if pair not in figures]
+    counts = _answered_counts(live)
+    due = [pair for pair in live if pair[1] in closed_rounds and counts[pair] >= GROUP_MINIMUM]
+    if due:
+        figures |= {pair: _figures_from_snapshot(s) for pair, s in _snapshots_store(_group_scores(due)).items()}
+    for pair in live:
+        if pair not in figures:
+            figures[pair] = GroupFigures(answered=counts[pair], shown=False, round_closed=pair[1] in closed_rounds)
+    return figures
+
+
+def _may_see_group_figures(*, user: AnyUser, groups: Iterable[Group]) -> bool:
+    """Whether ``user`` leads or co-facilitates, or coordinates the organisation of, every one of ``groups``."""
+    if not user.is_authenticated:
+        return False
+    staff: bool | None = None
+    coordinated: set[int] | None = None
+    for group in groups:
+        if user.pk in {group.lead_facilitator_id, group.co_facilitator_id}:
+            if staff is None:
+                staff = user_is_staff(user=user)
+            if staff:
+                continue
+        if coordinated is None:
+            coordinated = organisation_ids_for_coordinator(user=user)
+        if group.programme.organisation_id not in coordinated:
+            return False
+    return True
+
+
+def group_figures_for_facilitator(*, user: AnyUser, group: Group, round: QuestionnaireRound) -> GroupFigures:
     """Means of the group's answers in the round, for the group's facilitators and the coordinators (else 404).
 
     Means are shown only for a closed round, and only when at least five have
     answered; otherwise only the count. A mean of a handful of people could be
     traced back to one of them, and means read while the round is open would
     give away the score of whoever answered in between (the difference of two
-    readings).
+    readings). The first means shown are stored (``GroupFigureSnapshot``) and
+    shown from then on, so that a member joining or leaving the group later
+    does not move them.
     """
-    if not user.is_authenticated or round.programme_id != group.programme_id:
+    if round.programme_id != group.programme_id or not _may_see_group_figures(user=user, groups=[group]):
         raise Http404
-    facilitates = user_is_staff(user=user) and user.pk in {group.lead_facilitator_id, group.co_facilitator_id}
-    coordinates = group.programme.organisation_id in organisation_ids_for_coordinator(user=user)
-    if not (facilitates or coordinates):
-        raise Http404
-    responses = Response.objects.filter(
-        pk__in=RoundInvitation.objects.filter(
-            round=round, answered_at__isnull=False, participant__membership__group=group
-        ).values("response_id")
-    ).prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
-    all_scores = [scores(survey_selectors.response_values(response=r)) for r in responses]
-    answered = len(all_scores)
     # Read afresh: whether means may be shown must not hang on the caller's copy of the round.
     current = QuestionnaireRound.objects.only("closed_at", "closes_at").get(pk=round.pk)
-    closed = current.is_closed()
-    if not closed or answered < GROUP_MINIMUM:
-        return GroupFigures(answered=answered, shown=False, round_closed=closed)
-    who5_values = [s.who5.percentage for s in all_scores if s.who5 is not None]
-    peer_values = [s.peer_support for s in all_scores if s.peer_support is not None]
-    return GroupFigures(
-        answered=answered,
-        shown=True,
-        round_closed=True,
-        who5_mean=sum(who5_values) / len(who5_values) if len(who5_values) >= GROUP_MINIMUM else None,
-        peer_support_mean=sum(peer_values) / len(peer_values) if len(peer_values) >= GROUP_MINIMUM else None,
+    pair = (group.pk, round.pk)
+    return _figures([pair], {round.pk} if current.is_closed() else set())[pair]
+
+
+def group_figures_by_round_for_facilitator(
+    *, user: AnyUser, groups: Sequence[Group]
+) -> dict[int, list[tuple[QuestionnaireRound, GroupFigures]]]:
+    """Per group id: each round of the group's programme (newest first) with the group's figures in it.
+
+    The same rules as ``group_figures_for_facilitator``, for many groups at
+    once and in a fixed number of queries, however many groups and rounds:
+    the permission is checked once for the user, the counts come from one
+    aggregate query, and answers are read only for the pairs whose figures are
+    stored now. 404 unless ``user`` may see every one of ``groups``.
+    """
+    if not _may_see_group_figures(user=user, groups=groups):
+        raise Http404
+    if not groups:
+        return {}
+    rounds = list(
+        QuestionnaireRound.objects.filter(programme_id__in={g.programme_id for g in groups}).order_by(
+            "-opens_at", "-id"
+        )
     )
+    now = timezone.now()
+    closed = {r.pk for r in rounds if r.is_closed(now)}
+    pairs = [(g.pk, r.pk) for g in groups for r in rounds if r.programme_id == g.programme_id]
+    figures = _figures(pairs, closed)
+    return {g.pk: [(r, figures[(g.pk, r.pk)]) for r in rounds if r.programme_id == g.programme_id] for g in groups}
 
 
 # --- the participant's own view (through the personal link) ------------------

@@ -21,7 +21,7 @@ from kollega.evaluation import instruments
 from kollega.evaluation.models import ContactRequest, Instrument, QuestionnaireRound, RoundInvitation, RoundKind
 from kollega.evaluation.tokens import round_token
 from kollega.evaluation.wellbeing import who5
-from kollega.notifications.services import notification_queue
+from kollega.notifications.services import notification_queue, resend_version, resent_recently
 from kollega.surveys import selectors as survey_selectors
 from kollega.surveys import services as survey_services
 from kollega.surveys.models import Form, Purpose, QuestionType, Response
@@ -382,28 +382,35 @@ def invitation_links_resend(*, email: str, now: datetime | None = None) -> int:
     and the person may still be asked (the consent stands, they have not
     left); someone who already answered gets the link too, as it shows and
     changes their answers while the round is open. At most one new message
-    per invitation and hour. Returns how many were queued.
+    per invitation within ``RESEND_INTERVAL`` (counted back from ``now``, not
+    by the clock hour). Returns how many were queued.
     """
     now = now or timezone.now()
     email = (email or "").strip().lower()
     if not email:
         return 0
-    invitations = (
-        RoundInvitation.objects.filter(
-            participant__user__email__iexact=email,
-            round__closed_at__isnull=True,
-            round__opens_at__lte=now,
-            round__closes_at__gt=now,
-        )
-        .select_related("participant__user", "round__programme__organisation")
-        .order_by("round__opens_at", "id")
-    )
     count = 0
     with transaction.atomic():
+        # The invitation rows are locked so that two requests at once send one message, not two.
+        invitations = (
+            RoundInvitation.objects.select_for_update(of=("self",))
+            .filter(
+                participant__user__email__iexact=email,
+                round__closed_at__isnull=True,
+                round__opens_at__lte=now,
+                round__closes_at__gt=now,
+            )
+            .select_related("participant__user", "round__programme__organisation")
+            .order_by("round__opens_at", "id")
+        )
         for invitation in invitations:
             if not _may_be_asked(invitation.participant):
                 continue
-            _queue(KIND_INVITATION, invitation, version=f"resend-{now:%Y%m%d%H}")
+            if resent_recently(
+                recipient=invitation.participant.user.email, kind=KIND_INVITATION, subject=invitation, now=now
+            ):
+                continue
+            _queue(KIND_INVITATION, invitation, version=resend_version(now))
             count += 1
     return count
 

@@ -244,7 +244,7 @@ def instrument_wording(request: AuthedHttpRequest, pk: int, key: str, language: 
     wording = selectors.instrument_wording_for_coordinator(
         user=request.user, programme=programme, key=key, language=language
     )
-    form = InstrumentWordingForm(request.POST or None, wording=wording)
+    form = InstrumentWordingForm(request.POST if request.method == "POST" else None, wording=wording)
     if request.method == "POST" and form.is_valid():
         try:
             services.wellbeing_wording_replace(
@@ -262,8 +262,13 @@ def instrument_wording(request: AuthedHttpRequest, pk: int, key: str, language: 
                 % {"language": wording.language_name, "instrument": wording.title},
             )
             return redirect(reverse("evaluation:round_list", args=[programme.pk]) + "#instruments")
+    # After a POST the form or the service refused it: the errors are on the page.
+    status = 400 if request.method == "POST" else 200
     return render(
-        request, "evaluation/instrument_wording.html", {"programme": programme, "wording": wording, "form": form}
+        request,
+        "evaluation/instrument_wording.html",
+        {"programme": programme, "wording": wording, "form": form},
+        status=status,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 TIME_LIMIT_MAX = 600
 WEIGHT_MAX = 10
 DEFAULT_TIME_LIMIT = 20
+#: A new group's first meeting is today at the earliest and at most this far ahead.
+FIRST_MEETING_WITHIN = timedelta(days=730)
 
 
 def group_key_for(group: Group) -> str:
@@ -77,8 +79,8 @@ def problem_input(*, proposal: Proposal) -> Input:
     people_rows = candidates(programme=programme)
     groups: list[GroupSpec] = []
     if proposal.late_joiners:
-        for group in Group.objects.filter(programme=programme).select_related("time_slot").prefetch_related(
-            "memberships"
+        for group in (
+            Group.objects.filter(programme=programme).select_related("time_slot").prefetch_related("memberships")
         ):
             groups.append(
                 GroupSpec(
@@ -279,9 +281,12 @@ class Warning:
     people: tuple[int, ...] = ()
 
 
-def proposal_check(*, proposal: Proposal) -> list[Warning]:
-    """Every hard rule the proposal's current placement breaks (empty when it may be accepted)."""
-    data = problem_input(proposal=proposal)
+def proposal_check(*, proposal: Proposal, data: Input | None = None) -> list[Warning]:
+    """Every hard rule the proposal's current placement breaks (empty when it may be accepted).
+
+    ``data`` is the proposal's ``problem_input`` when the caller has read it already.
+    """
+    data = data or problem_input(proposal=proposal)
     problem = data.problem
     names = {p.key: p.name for p in problem.people}
     slot_of = {g["key"]: g["slot"] for g in proposal.groups}
@@ -324,14 +329,17 @@ def proposal_check(*, proposal: Proposal) -> list[Warning]:
                     people=(person,),
                 )
             )
+    # Where everyone is: the placement, and (late joiners' runs) the groups' earlier members.
+    where = {k: spec.key for spec in problem.groups for k in spec.members}
+    where.update(assignment)
     for a, b in problem.apart:
-        if assignment.get(a) is not None and assignment.get(a) == assignment.get(b):
+        if where.get(a) is not None and where.get(a) == where.get(b):
             found.append(
                 Warning(
                     "apart",
                     _("%(first)s and %(second)s must not share a group, but both are in %(group)s.")
-                    % {"first": names[a], "second": names[b], "group": label_of.get(assignment[a], "")},
-                    group=assignment[a],
+                    % {"first": names[a], "second": names[b], "group": label_of.get(where[a], "")},
+                    group=where[a],
                     people=(a, b),
                 )
             )
@@ -347,10 +355,14 @@ def proposal_check(*, proposal: Proposal) -> list[Warning]:
     return found
 
 
-def proposal_goals(*, proposal: Proposal) -> dict[str, int]:
-    """The goals measured on the current placement (after hand-made moves), as the optimiser measures them."""
-    data = problem_input(proposal=proposal)
-    groups = [GroupSpec(key=g["key"], slot=g["slot"]) for g in proposal.groups]
+def proposal_goals(*, proposal: Proposal, data: Input | None = None) -> dict[str, int]:
+    """The goals measured on the current placement (after hand-made moves), as the optimiser measures them.
+
+    In a late joiners' run the groups' earlier members count too, as they did for the optimiser.
+    """
+    data = data or problem_input(proposal=proposal)
+    earlier = {spec.key: spec.members for spec in data.problem.groups}
+    groups = [GroupSpec(key=g["key"], slot=g["slot"], members=earlier.get(g["key"], ())) for g in proposal.groups]
     assignment = {int(k): v for k, v in proposal.assignment.items() if int(k) in data.participants}
     return scoring.goal_values(data.problem, groups, assignment)
 
@@ -418,6 +430,11 @@ def proposal_rerun(*, proposal: Proposal, actor: User | None, time_limit: Any = 
 
 @dataclass(frozen=True)
 class GroupDetails:
+    """What a new group needs besides its members: a name, its weekday and its first meeting's date.
+
+    Facilitators are chosen afterwards (``grouping.facilitators.group_facilitators_set``), with its checks.
+    """
+
     name: str
     weekday: int
     start_date: date
@@ -425,9 +442,11 @@ class GroupDetails:
 
 @transaction.atomic
 def proposal_accept(
-    *, proposal: Proposal, details: dict[str, GroupDetails], actor: User | None
-) -> list[Group]:
+    *, proposal: Proposal, details: dict[str, GroupDetails], actor: User | None, at: datetime | None = None
+) -> dict[str, Group]:
     """Create the groups and memberships of the proposal and move everyone to "in group": all or nothing.
+
+    Returns the groups by their key in the proposal (existing groups too, in a late joiners' run).
 
     Refused (nothing written) while any hard rule is broken, when a person is
     no longer an accepted applicant without a group, or when a group's
@@ -439,7 +458,7 @@ def proposal_accept(
     row = _editable(proposal)
     problems = proposal_check(proposal=row)
     if problems:
-        raise ValidationError([w.message for w in problems], code="rules")
+        raise ValidationError([ValidationError(w.message, code="rules") for w in problems])
     programme = row.programme
     slots = {s.key: s for s in programme.time_slots.all()}
     participants = {
@@ -449,9 +468,7 @@ def proposal_accept(
         )
     }
     gone = [int(k) for k in row.assignment if int(k) not in participants]
-    not_ready = [
-        p for p in participants.values() if p.status != Status.ACCEPTED and not row.late_joiners
-    ] + [p for p in participants.values() if hasattr(p, "membership")]
+    not_ready = [p for p in participants.values() if p.status != Status.ACCEPTED or hasattr(p, "membership")]
     if gone or not_ready:
         names = ", ".join(sorted({p.display_name for p in not_ready}))
         raise ValidationError(
@@ -460,6 +477,7 @@ def proposal_accept(
             code="changed",
         )
     created: dict[str, Group] = {}
+    new_keys: set[str] = set()
     for spec in row.groups:
         key = spec["key"]
         if not any(v == key for v in row.assignment.values()):
@@ -470,6 +488,14 @@ def proposal_accept(
         info = details.get(key)
         if info is None:
             raise ValidationError(_("Give every new group a name, a weekday and a first meeting date."), code="details")
+        first_day = timezone.localtime(at).date() if at else timezone.localdate()
+        if not first_day <= info.start_date <= first_day + FIRST_MEETING_WITHIN:
+            raise ValidationError(
+                _("A new group's first meeting must be between %(first)s and %(last)s.")
+                % {"first": f"{first_day:%-d.%-m.%Y}", "last": f"{first_day + FIRST_MEETING_WITHIN:%-d.%-m.%Y}"},
+                code="details",
+            )
+        new_keys.add(key)
         created[key] = group_create(
             programme=programme,
             name=info.name,
@@ -479,11 +505,12 @@ def proposal_accept(
             actor=actor,
         )
     for person, key in sorted(row.assignment.items(), key=lambda kv: int(kv[0])):
-        group_add_member(group=created[key], participant=participants[int(person)], actor=actor)
-    for group in created.values():
-        theme_plan_build(group=group, keep_overrides=True)
+        group_add_member(group=created[key], participant=participants[int(person)], actor=actor, at=at)
+    for key, group in created.items():
+        if key in new_keys:  # an existing group's plan (and meetings held) stay as they are
+            theme_plan_build(group=group, keep_overrides=True)
     row.state = ProposalState.ACCEPTED
-    row.accepted_at = timezone.now()
+    row.accepted_at = at or timezone.now()
     row.accepted_by = actor
     row.save(update_fields=["state", "accepted_at", "accepted_by"])
     Proposal.objects.filter(programme=programme, state=ProposalState.DONE).exclude(pk=row.pk).update(
@@ -496,4 +523,4 @@ def proposal_accept(
         organisation=programme.organisation,
         data={"groups": len(created), "people": len(row.assignment)},
     )
-    return list(created.values())
+    return created

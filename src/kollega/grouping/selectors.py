@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -85,16 +86,19 @@ class RoundFigures:
     figures: GroupFigures
 
 
-def group_wellbeing_for_facilitator(*, user: AnyUser, group: Group) -> list[RoundFigures]:
-    """The group's well-being figures per round of its programme, newest round first.
+def group_wellbeing_for_facilitator(*, user: AnyUser, groups: Sequence[Group]) -> dict[int, list[RoundFigures]]:
+    """Per group id: the group's well-being figures per round of its programme, newest round first.
 
-    What may be shown is decided by ``group_figures_for_facilitator``: means
-    only for a closed round that at least five members answered, otherwise only
-    the count. Anyone but the group's facilitators (and coordinators) gets 404.
+    What may be shown follows ``group_figures_for_facilitator``: means only for
+    a closed round that at least five members answered, and then the copy
+    stored the first time they were shown; otherwise only the count. A fixed
+    number of queries however many groups and rounds. Anyone but the groups'
+    facilitators (and coordinators) gets 404.
     """
-    from kollega.evaluation.selectors import group_figures_for_facilitator, round_list_for_programme
+    from kollega.evaluation.selectors import group_figures_by_round_for_facilitator
 
-    return [
-        RoundFigures(round=round, figures=group_figures_for_facilitator(user=user, group=group, round=round))
-        for round in round_list_for_programme(programme=group.programme)
-    ]
+    by_group = group_figures_by_round_for_facilitator(user=user, groups=groups)
+    return {
+        group_id: [RoundFigures(round=round, figures=figures) for round, figures in rows]
+        for group_id, rows in by_group.items()
+    }

@@ -36,10 +36,7 @@ class Support:
 def group_theme_support(*, group: Group) -> list[Support]:
     """Every rankable theme of the programme with its support among the group's members, most supported first."""
     themes = [t for t in group.programme.themes.all() if t.is_rankable]
-    rankings = [
-        list(m.participant.theme_ranking or [])
-        for m in group.memberships.select_related("participant").all()
-    ]
+    rankings = [list(m.participant.theme_ranking or []) for m in group.memberships.select_related("participant").all()]
     rows = []
     for theme in themes:
         points = wanted = top = 0
@@ -75,9 +72,10 @@ def theme_plan_build(*, group: Group, keep_overrides: bool = True, actor: User |
     taken = {item.theme_id for item in kept.values()}
     free_numbers = [n for n in numbers if n not in kept]
     ranked = [s.theme for s in support.values() if s.theme.pk not in taken]
+    if not free_numbers or free_numbers[-1] != programme.meeting_count:
+        # The last meeting is set by hand: a "last when chosen" theme has no place left.
+        ranked = [t for t in ranked if t.position_rule != PositionRule.LAST]
     chosen = _ordered(ranked[: len(free_numbers)])
-    # A "last" theme among the chosen ones takes the last free meeting; if a hand-set meeting
-    # is later than it, the rule cannot hold and the coordinator's choice wins.
     items = list(kept.values())
     for number, theme in zip(free_numbers, chosen, strict=False):
         items.append(

@@ -15,8 +15,9 @@ def my_groups(request: HttpRequest) -> HttpResponse:
 
     roles = roles_for_user(user=request.user)
     groups = list(group_list_for_facilitator(user=request.user))
+    wellbeing = group_wellbeing_for_facilitator(user=request.user, groups=groups)
     for group in groups:
-        group.wellbeing = group_wellbeing_for_facilitator(user=request.user, group=group)  # type: ignore[attr-defined]
+        group.wellbeing = wellbeing[group.pk]  # type: ignore[attr-defined]
     return render(
         request,
         "grouping/my_groups.html",

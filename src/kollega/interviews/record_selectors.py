@@ -23,6 +23,11 @@ from kollega.interviews.record_services import (
     NOT_TAKING_PART,
 )
 
+#: While the person is in one of these, their interviewer (not a coordinator) may open and write the record:
+#: before the coordinator's decision ("registered" again after a missed interview, "interview booked",
+#: "interviewed"). After acceptance or decline, or once the person left, only coordinators may.
+INTERVIEWER_MAY_WRITE = FIRST_RECORD_FROM
+
 #: Registration answers that start the record's texts when it is first filled in.
 PREFILL_FROM_REGISTRATION = {"expectations": "expectations", "extra_theme_wishes": "other_topics"}
 
@@ -41,7 +46,8 @@ def participant_get_for_interviewer(*, user: core_selectors.AnyUser, pk: int) ->
 
     The interviewer is the staff member whose slot holds the person's current booking or, with
     none held, their most recent booking that was not cancelled (a missed one). They must still
-    be staff of the participant's organisation.
+    be staff of the participant's organisation, and the person's status must be one of
+    ``INTERVIEWER_MAY_WRITE`` (not yet accepted or declined, still taking part).
     """
     participant = core_selectors.participant_queryset().filter(pk=pk).first()
     if participant is None or not user.is_authenticated:
@@ -49,6 +55,8 @@ def participant_get_for_interviewer(*, user: core_selectors.AnyUser, pk: int) ->
     organisation_id = participant.programme.organisation_id
     if organisation_id in core_selectors.organisation_ids_for_coordinator(user=user):
         return participant
+    if participant.status not in INTERVIEWER_MAY_WRITE:
+        raise Http404
     if organisation_id not in core_selectors.organisation_ids_for_staff(user=user):
         raise Http404
     booking = interview_booking_current(participant=participant) or (

@@ -20,6 +20,7 @@ from kollega.accounts.models import User
 from kollega.core.models import Organisation, Participant, Programme, StaffMembership, Status
 from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator, organisation_ids_for_staff
 from kollega.interviews.models import InterviewBooking, InterviewRecord, InterviewSlot
+from kollega.interviews.record_services import FIRST_RECORD_FROM
 from kollega.interviews.services import APPLICANT_CUTOFF, free_slots_query, local
 
 #: The staff page also shows this many past days, to record who did not come.
@@ -182,7 +183,8 @@ def slots_for_interviewer(*, user: AnyUser, now: datetime | None = None) -> Inte
 
     ``upcoming``: slots not yet over (one going on now included, for its video link).
     ``past_without_record``: slots that are over, held by a booking the person came to
-    (not cancelled, not missed) whose participant has no interview record yet.
+    (not cancelled, not missed) whose participant has no interview record yet and can still
+    get one (their status allows a first record: not withdrawn, cancelled, declined or decided).
     Each slot carries ``booking`` (the booking that holds it, or None) and that booking
     ``has_record``. Only organisations where ``user`` is staff now count; someone who is
     nobody's staff gets 404.
@@ -205,7 +207,10 @@ def slots_for_interviewer(*, user: AnyUser, now: datetime | None = None) -> Inte
         .order_by("starts_at", "id")
     )
     waiting_for_record = InterviewBooking.objects.filter(
-        slot=OuterRef("pk"), cancelled_at__isnull=True, no_show_at__isnull=True
+        slot=OuterRef("pk"),
+        cancelled_at__isnull=True,
+        no_show_at__isnull=True,
+        participant__status__in=FIRST_RECORD_FROM,
     ).filter(~Exists(InterviewRecord.objects.filter(participant=OuterRef("participant"))))
     upcoming: list[InterviewSlot] = list(mine.filter(ends_at__gt=now))
     past: list[InterviewSlot] = list(mine.filter(ends_at__lte=now).filter(Exists(waiting_for_record)))

@@ -32,7 +32,7 @@ from kollega.core.services import audit_log, participant_change_status, particip
 from kollega.interviews import calendar
 from kollega.interviews.models import InterviewBooking, InterviewSlot
 from kollega.notifications.models import Notification
-from kollega.notifications.services import message_id_domain, notification_queue
+from kollega.notifications.services import message_id_domain, notification_queue, resend_version, resent_recently
 from kollega.recruitment.services import absolute_url
 from kollega.recruitment.tokens import manage_token
 
@@ -849,7 +849,7 @@ def interview_link_resend(*, email: str, now: datetime | None = None) -> int:
     """Send the booking link again to the address, for each programme where it can book or has a booking.
 
     The caller always answers the same, whether or not the address is known. At most one message per
-    programme and hour.
+    programme within an hour (a rolling window).
     """
     now = now or timezone.now()
     email = (email or "").strip().lower()
@@ -861,11 +861,13 @@ def interview_link_resend(*, email: str, now: datetime | None = None) -> int:
     count = 0
     with transaction.atomic():
         for person in people:
+            if resent_recently(recipient=person.user.email, kind=KIND_INVITATION, subject=person, now=now):
+                continue
             _email_participant(
                 kind=KIND_INVITATION,
                 participant=person,
                 subject=person,
-                version=f"resend-{now:%Y%m%d%H}",
+                version=resend_version(now),
                 context={"resent": True},
             )
             count += 1

@@ -33,6 +33,7 @@ from kollega.interviews import selectors, services
 from kollega.interviews.calendar import PUBLISH
 from kollega.interviews.forms import CancelSlotForm, LinkResendForm, RecurringForm, SlotForm
 from kollega.interviews.models import InterviewSlot
+from kollega.interviews.record_selectors import INTERVIEWER_MAY_WRITE
 from kollega.recruitment.tokens import participant_from_token
 
 SLOTS_PER_PAGE = 120
@@ -124,7 +125,16 @@ def slots(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def my_interviews(request: AuthedHttpRequest) -> HttpResponse:
     """The signed-in staff member's own interview times, and held interviews still without a record."""
     mine = selectors.slots_for_interviewer(user=request.user)
-    return render(request, "interviews/my_interviews.html", {"mine": mine})
+    return render(
+        request,
+        "interviews/my_interviews.html",
+        {
+            "mine": mine,
+            # The record stays open to its interviewer until the coordinator decides; coordinators always.
+            "may_write": sorted(INTERVIEWER_MAY_WRITE),
+            "coordinates": core_selectors.organisation_ids_for_coordinator(user=request.user),
+        },
+    )
 
 
 @login_required

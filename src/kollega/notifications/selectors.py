@@ -88,7 +88,15 @@ def undelivered_latest(
         qs = qs.filter(kind__in=list(kinds))
     latest: dict[str, Notification] = {}
     for row in qs.order_by("recipient", "-created_at", "-id").only(
-        "id", "recipient", "kind", "status", "next_attempt_at", "last_error", "created_at", "rendered_subject"
+        "id",
+        "recipient",
+        "kind",
+        "status",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "rendered_subject",
+        "sensitive",
     ):
         latest.setdefault(row.recipient, row)
     return {
@@ -99,7 +107,10 @@ def undelivered_latest(
 
 
 def messages_to_participant(*, participant: Participant, limit: int = 50) -> list[Notification]:
-    """The latest messages of the participant's organisation sent to the participant's address, newest first."""
+    """The latest ``limit`` messages of the participant's organisation sent to the participant's address, newest first.
+
+    A caller that wants to know whether more exist asks for one more than it shows.
+    """
     address = (participant.user.email or "").strip().lower()
     if not address:
         return []

@@ -7,7 +7,7 @@ delivery itself (claiming, SMTP, retries) is in :mod:`kollega.notifications.send
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -188,3 +188,28 @@ def notification_resend(*, notification: Notification, actor: User | None, confi
     pk = row.pk
     transaction.on_commit(lambda: _queue_send_job(pk), robust=True)
     return row
+
+
+#: A link someone asks for again goes at most once per thing within this time (a rolling window).
+RESEND_INTERVAL = timedelta(hours=1)
+
+
+def resend_version(at: datetime) -> str:
+    """The version of a message sent again at ``at``: unique per send, in time order as text (UTC, fixed width)."""
+    return f"resend-{at.astimezone(UTC):%Y%m%d%H%M%S%f}"
+
+
+def resent_recently(*, recipient: str, kind: str, subject: str | models.Model, now: datetime) -> bool:
+    """Whether the message was sent again to ``recipient`` about ``subject`` within ``RESEND_INTERVAL`` of ``now``.
+
+    The versions hold the send time, so the window is found by comparing them (the recipient first, as in
+    the messages' unique index).
+    """
+    about = subject_key(subject) if isinstance(subject, models.Model) else subject
+    return Notification.objects.filter(
+        recipient=recipient.strip().lower(),
+        kind=kind,
+        subject=about,
+        version__startswith="resend-",
+        version__gt=resend_version(now - RESEND_INTERVAL),
+    ).exists()

@@ -38,12 +38,13 @@ from kollega.accounts.models import User
 from kollega.core import services
 from kollega.core.demo import people
 from kollega.core.demo.people import Person
-from kollega.core.models import ConsentItem, Organisation, Participant, Programme, Role, Status, TimeSlot
+from kollega.core.models import ConsentItem, Organisation, Participant, Programme, Role, Status
 from kollega.evaluation import services as evaluation
 from kollega.evaluation.models import QuestionnaireRound, RoundInvitation, RoundKind
 from kollega.evaluation.wellbeing import PEER_SUPPORT_ITEMS, WHO5_ITEMS
-from kollega.grouping.models import Group
-from kollega.grouping.services import group_add_member, group_create
+from kollega.grouping import proposals
+from kollega.grouping.facilitators import group_facilitators_set
+from kollega.grouping.models import Group, Proposal
 from kollega.interviews.models import InterviewRecord, InterviewSlot
 from kollega.interviews.record_services import interview_record_save, participant_accept
 from kollega.interviews.services import Pattern, booking_create, slot_create, slots_create_recurring
@@ -59,7 +60,7 @@ DEMO_SLUG = "esimerkkila-demo"
 DEMO_NAME = "Esimerkkilän yrityspalvelut (demo)"
 PILOT_SLUG = "vertaisryhmat-pilotti"
 LIVE_SLUG = "vertaisryhmat"
-LIVE_CAPACITY = 12
+LIVE_CAPACITY = 30  # those ready to be grouped, and twelve more; the last two wait
 #: The demo coordinator's password, printed by ``kollega demo`` so the password sign-in can be tried.
 DEMO_PASSWORD = "vertaistuki-demo"  # noqa: S105 - a published demo password, refused in production
 TIME_ZONE = "Europe/Helsinki"
@@ -280,32 +281,16 @@ class _Builder:
         )
 
         lead, co = self.facilitators
-        groups = {
-            people.MORNING: self.pilot_group(
-                programme,
-                "Aamupäiväryhmä",
-                slots["morning"],
-                first_weekday_on_or_after(date(y, 1, 13), 1),  # Tuesdays, January–April
-                lead,
-                co,
-            ),
-            people.AFTERNOON: self.pilot_group(
-                programme,
-                "Iltapäiväryhmä",
-                slots["afternoon"],
-                first_weekday_on_or_after(date(y, 2, 9), 2),  # Wednesdays, February–May
-                co,
-                lead,
-            ),
-        }
         formed = self.at(date(y - 1, 12, 10), 10)
-        for n, person in enumerate(p for p in people.PILOT if p.group):
-            group_add_member(
-                group=groups[person.group],
-                participant=participants[person.email],
-                actor=self.coordinator,
-                at=formed + timedelta(minutes=n),
-            )
+        groups = self.pilot_groups(
+            programme,
+            formed,
+            {
+                # Tuesdays, January–April; Wednesdays, February–May.
+                "morning": ("Aamupäiväryhmä", first_weekday_on_or_after(date(y, 1, 13), 1), lead, co),
+                "afternoon": ("Iltapäiväryhmä", first_weekday_on_or_after(date(y, 2, 9), 2), co, lead),
+            },
+        )
 
         for key, group in groups.items():
             meetings = [
@@ -347,17 +332,37 @@ class _Builder:
                         )
             self.final_round(programme, meetings[-1], [participants[p.email] for p in members])
 
-    def pilot_group(self, programme: Programme, name: str, slot: TimeSlot, start: date, lead: User, co: User) -> Group:
-        return group_create(
-            programme=programme,
-            name=name,
-            time_slot=slot,
-            weekday=start.weekday(),
-            start_date=start,
-            lead_facilitator=lead,
-            co_facilitator=co,
+    def pilot_groups(
+        self, programme: Programme, formed: datetime, details: dict[str, tuple[str, date, User, User]]
+    ) -> dict[str, Group]:
+        """The optimiser's proposal for the accepted pilot applicants, accepted as it came, with facilitators."""
+        proposal = proposals.proposal_create(programme=programme, actor=self.coordinator, time_limit=10, run=False)
+        proposal = proposals.proposal_run(proposal_id=proposal.pk)
+        assert proposal.status == "optimal", proposal.conflicts
+        by_slot = {spec["slot"]: spec["key"] for spec in proposal.groups}
+        accepted = proposals.proposal_accept(
+            proposal=proposal,
+            details={
+                by_slot[slot]: proposals.GroupDetails(name=name, weekday=start.weekday(), start_date=start)
+                for slot, (name, start, _lead, _co) in details.items()
+            },
             actor=self.coordinator,
+            at=formed,
         )
+        _backdate(
+            Proposal,
+            proposal.pk,
+            created_at=formed - timedelta(minutes=20),
+            started_at=formed - timedelta(minutes=20),
+            finished_at=formed - timedelta(minutes=19),
+            accepted_at=formed,
+        )
+        for slot, (_name, _start, lead, co) in details.items():
+            group_facilitators_set(group=accepted[by_slot[slot]], lead=lead, co=co, actor=self.coordinator)
+        return {
+            people.MORNING if group.time_slot.key == "morning" else people.AFTERNOON: group
+            for group in accepted.values()
+        }
 
     # --- interviews and questionnaires ------------------------------------------
 
@@ -523,16 +528,59 @@ class _Builder:
             capacity=LIVE_CAPACITY,
         )
         self.outreach(programme, people.CHANNELS)
-        # Spread over the days since registration opened; the last one yesterday.
-        step = timedelta(days=13) / len(people.LIVE)
+        # Those ready to be grouped registered in the first five days; the others are spread
+        # over the days since, the last one yesterday.
+        ready: list[tuple[Participant, Person]] = []
+        step = timedelta(days=5) / len(people.LIVE_READY)
+        for i, person in enumerate(people.LIVE_READY):
+            registered = opens + step * i + timedelta(hours=self.rng.randint(0, 3), minutes=self.rng.randint(0, 59))
+            participant = self.register(
+                programme, person, registered, link=person.link, heard=person.heard, notify=True
+            )
+            ready.append((participant, person))
+        step = timedelta(days=8) / len(people.LIVE)
         applicants: list[tuple[Participant, Person]] = []
         for i, person in enumerate(people.LIVE):
-            registered = opens + step * i + timedelta(hours=self.rng.randint(0, 6), minutes=self.rng.randint(0, 59))
+            registered = (
+                opens
+                + timedelta(days=5)
+                + step * i
+                + timedelta(hours=self.rng.randint(0, 6), minutes=self.rng.randint(0, 59))
+            )
             participant = self.register(
                 programme, person, registered, link=person.link, heard=person.heard, notify=True
             )
             applicants.append((participant, person))
+        self.live_ready(programme, ready)
         self.live_interviews(programme, applicants)
+
+    def live_ready(self, programme: Programme, ready: list[tuple[Participant, Person]]) -> None:
+        """Interviewed two to five days after registering, accepted the next day, most with the baseline answered."""
+        slots = {slot.key: slot for slot in programme.time_slots.all()}
+        interviewers = [self.coordinator, *self.facilitators]
+        baseline: QuestionnaireRound | None = None
+        latest = self.open_day(self.today - timedelta(days=3), back=True)
+        for i, (participant, person) in enumerate(ready):
+            registered = participant.registered_at
+            day = min(self.open_day((registered + timedelta(days=self.rng.randint(2, 5))).date()), latest)
+            day = max(day, self.open_day((registered + timedelta(days=2)).date()))
+            slot = self.interview_slot(
+                programme, interviewers, i, self.at(day, self.rng.choice([9, 11, 13, 15])), published=registered
+            )
+            booked = max(
+                registered,
+                min(registered + timedelta(hours=self.rng.randint(1, 6)), slot.starts_at - timedelta(days=1)),
+            )
+            booking_create(slot=slot, participant=participant, actor=participant.user, now=booked)
+            done = slot.starts_at + timedelta(minutes=INTERVIEW_MINUTES + 10)
+            self.move(participant, Status.INTERVIEWED, done, actor=slot.interviewer)
+            self.interview_consents(participant, person, done)
+            keys = [key for key in slots if person.slots in (key, people.BOTH)]
+            self.interview_record(participant, person, slot.interviewer, keys, done)
+            baseline = baseline or evaluation.baseline_round_for(programme=programme)
+            if baseline is not None and person.wellbeing and i % 6 != 5:
+                self.answer(baseline, participant, self.baseline_values(), invited=None, at=done + timedelta(hours=2))
+            self.move(participant, Status.ACCEPTED, done + timedelta(days=1))
 
     def live_interviews(self, programme: Programme, applicants: list[tuple[Participant, Person]]) -> None:
         """The first few were interviewed in the past days (the first accepted); the next have a time booked."""
@@ -541,7 +589,7 @@ class _Builder:
         interviewed = registered[:LIVE_INTERVIEWED]
         baseline = evaluation.baseline_round_for(programme=programme) if interviewed else None
         for n, (participant, person) in enumerate(interviewed):
-            day = self.open_day(self.today - timedelta(days=10 - 2 * n), back=True)
+            day = self.open_day(self.today - timedelta(days=6 - 2 * n), back=True)
             starts = self.at(day, 10 + n)
             slot = slot_create(
                 programme=programme,

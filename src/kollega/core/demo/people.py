@@ -127,8 +127,8 @@ CANCEL_REASONS = {
 }
 WITHDRAW_REASON = "Yritystoiminta tauolla."
 
-# The live programme's registrations, oldest first. Its capacity is 12, so the
-# last two are on the waiting list.
+# The live programme's later registrations, oldest first. With those ready to be
+# grouped (below) it holds 30 places, so the last two are on the waiting list.
 LIVE: tuple[Person, ...] = (
     Person("Ilona Peltonen", W, "Peltosen Puoti", "G", 2, "Seinäjoki", MORNING, link="yrittajat"),
     Person("Marko Halme", M, "Halmeen IT-tuki", "J", 5, "Vaasa", AFTERNOON, link="some"),
@@ -154,6 +154,28 @@ LIVE: tuple[Person, ...] = (
     Person("Tapio Seppälä", M, "Seppälän Sähkötyö", "F", 19, "Lapua", MORNING, link="jasenkirje", company_size="2-9"),
     Person("Kaarina Mattila", W, "Mattilan Mehiläistarha", "A", 8, "Kauhajoki", BOTH, link="yrittajat"),
     Person("Linnea Berg", W, "Berg Coaching", "M", 3, "Vaasa", AFTERNOON, language="sv", link="some"),
+)
+
+# Registered in the live programme's first days, interviewed and accepted: ready to be grouped.
+LIVE_READY: tuple[Person, ...] = (
+    Person("Hanna Kivelä", W, "Kivelän Kampaamo", "S", 11, "Seinäjoki", MORNING, link="yrittajat"),
+    Person("Juha Mäntylä", M, "Mäntylän Maalaus", "F", 22, "Lapua", MORNING, link="jasenkirje", company_size="2-9"),
+    Person("Sanna Leppänen", W, "Leppäsen Lahjatavara", "G", 6, "Kurikka", BOTH, link="yrittajat"),
+    Person("Elina Nurmi", W, "Nurmen Näkymät Oy", "M", 4, "Vaasa", AFTERNOON, link="some"),
+    Person("Ville Korpela", M, "Korpelan Koodaamo", "J", 2, "Seinäjoki", AFTERNOON, link="some"),
+    Person("Anneli Ojala", W, "Ojalan Hoitola", "Q", 14, "Alavus", MORNING, heard="tiedote"),
+    Person("Ida Wikström", W, "Wikström Design", "M", 1, "Korsholm", BOTH, language="sv", link="jasenkirje"),
+    Person("Heikki Rantanen", M, "Rantasen Retket", "N", 8, "Kauhava", MORNING, link="yrittajat"),
+    Person("Laura Hietala", W, "Hietalan Hyvinvointi", "S", 3, "Ilmajoki", AFTERNOON, link="some"),
+    Person("Kalle Saarinen", M, "Saarisen Sahaus", "C", 27, "Kauhajoki", MORNING, company_size="2-9", heard="other"),
+    Person("Minna Jokela", W, "Jokelan Juhlapalvelu", "I", 9, "Lapua", AFTERNOON, link="jasenkirje"),
+    Person("Noora Virtanen", W, "Virtasen Valokuvaus", "R", 5, "Seinäjoki", BOTH, link="some"),
+    Person("Pekka Lahti", M, "Lahden Laki", "M", 17, "Vaasa", MORNING, link="tiedote"),
+    Person("Tiina Kallio", W, "Kallion Käsityö", "C", 12, "Kurikka", AFTERNOON, link="yrittajat"),
+    Person("Joel Heinonen", M, "Heinosen Huolto", "S", 0, "Alavus", AFTERNOON, language="en", link="some"),
+    Person("Satu Mäki", W, "Mäen Markkinointi", "M", 7, "Ilmajoki", MORNING, link="jasenkirje"),
+    Person("Erik Nyström", M, "Nyström Bokföring", "M", 21, "Närpes", AFTERNOON, language="sv", heard="jasenkirje"),
+    Person("Reetta Aho", W, "Ahon Arkkitehtuuri", "M", 10, "Seinäjoki", BOTH, link="tiedote"),
 )
 
 # The outreach channels of the demo's programmes: (link tag, kind, name per language).

@@ -41,6 +41,15 @@ class Organisation(models.Model):
     # Rooms are this address plus an unguessable name. The public meet.jit.si asks the
     # first person in a room to sign in: the settings page says so.
     jitsi_url = models.URLField(_("Jitsi server"), default="https://meet.jit.si", blank=True)
+    # Partner organisations whose coordinators may make this organisation's staff facilitators
+    # of their groups. One direction only: lending is not borrowing.
+    lends_facilitators_to = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="borrows_facilitators_from",
+        verbose_name=_("partner organisations that may ask our facilitators"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model
 
 from kollega.grouping.optimiser.plan import SlotPlan, free_people, opened_key
 from kollega.grouping.optimiser.problem import GOALS, IndustryMode, Person, Problem
-from kollega.grouping.optimiser.scoring import band_quotas
+from kollega.grouping.optimiser.scoring import band_quotas, theme_plan, theme_support
 
 #: Beyond this many possible plans the bucket model is not used (its bound would need them all).
 MAX_PROFILES = 60
@@ -55,7 +55,10 @@ def usable(problem: Problem) -> bool:
     return not problem.groups and len(profiles(problem)) <= MAX_PROFILES
 
 
-def solve_buckets(problem: Problem, plan: SlotPlan, locks: dict[int, str], seconds: float) -> BucketResult:
+def solve_buckets(
+    problem: Problem, plan: SlotPlan, locks: dict[int, str], seconds: float, start: dict[int, str] | None = None
+) -> BucketResult:
+    """Solve the bucket model within ``seconds``, starting from ``start`` (a full placement, e.g. greedy's) if given."""
     started = time.perf_counter()
     people = {p.key: p for p in problem.people}
     plans = profiles(problem)
@@ -201,6 +204,8 @@ def solve_buckets(problem: Problem, plan: SlotPlan, locks: dict[int, str], secon
         "stability": sum(stability_terms),
     }
     m.minimize(sum(weights.of(goal) * goals[goal] for goal in GOALS))
+    if start:
+        _hint(m, start, problem, plan, pinned, buckets, plans, type_list, count, n)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = problem.workers
@@ -238,7 +243,7 @@ def solve_buckets(problem: Problem, plan: SlotPlan, locks: dict[int, str], secon
             while opened_key(slot, numbering[slot]) in pinned:
                 numbering[slot] += 1
             keys.append(opened_key(slot, numbering[slot]))
-        for person_key, group_key in deal(members[b], keys, problem).items():
+        for person_key, group_key in deal(members[b], keys, problem, quotas).items():
             assignment[person_key] = group_key
     return BucketResult(
         assignment=renumber(assignment, problem, set(pinned)),
@@ -249,7 +254,55 @@ def solve_buckets(problem: Problem, plan: SlotPlan, locks: dict[int, str], secon
     )
 
 
-def deal(crowd: list[Person], keys: list[str], problem: Problem) -> dict[int, str]:
+def _hint(
+    m: cp_model.CpModel,
+    start: dict[int, str],
+    problem: Problem,
+    plan: SlotPlan,
+    pinned: dict[str, list[Person]],
+    buckets: list[tuple[str, int, str]],
+    plans: list[frozenset[str]],
+    type_list: list[tuple[tuple[object, ...], list[Person]]],
+    count: dict[int, cp_model.IntVar],
+    n: dict[tuple[int, int], cp_model.IntVar],
+) -> None:
+    """Hint the solver with ``start``: each group goes to the bucket of its slot and best plan."""
+    people = {p.key: p for p in problem.people}
+    members: dict[str, list[Person]] = defaultdict(list)
+    for person_key, group_key in start.items():
+        if person_key in people:
+            members[group_key].append(people[person_key])
+    for group_key, fixed in pinned.items():
+        members[group_key].extend(p for p in fixed if p not in members[group_key])
+    size = len(plans[0]) if plans else 0
+    order = list(problem.rankable_themes) + sorted({t for p in problem.people for t in p.theme_points()})
+    index = {(slot, c, pin): b for b, (slot, c, pin) in enumerate(buckets)}
+    plan_index = {chosen: c for c, chosen in enumerate(plans)}
+    bucket_of_group: dict[str, int] = {}
+    for g in plan.groups:
+        chosen = theme_plan(theme_support(members[g.key]), size, problem.rankable_themes)
+        for theme in order:
+            if len(chosen) >= size:
+                break
+            if theme not in chosen:
+                chosen.append(theme)
+        c = plan_index.get(frozenset(chosen[:size]), 0)
+        b = index.get((g.slot, c, g.key if g.key in pinned else ""))
+        if b is not None:
+            bucket_of_group[g.key] = b
+    groups_in: Counter[int] = Counter(bucket_of_group.values())
+    for b, var in count.items():
+        m.add_hint(var, groups_in[b])
+    type_of = {p.key: t for t, (_key, crowd) in enumerate(type_list) for p in crowd}
+    in_type_bucket: Counter[tuple[int, int]] = Counter()
+    for person_key, group_key in start.items():
+        if person_key in type_of and group_key in bucket_of_group:
+            in_type_bucket[type_of[person_key], bucket_of_group[group_key]] += 1
+    for key, var in n.items():
+        m.add_hint(var, in_type_bucket[key])
+
+
+def deal(crowd: list[Person], keys: list[str], problem: Problem, quotas: dict[str, int]) -> dict[int, str]:
     """Deal people round the groups, most common industry first, so each industry spreads evenly.
 
     In "same" mode people of an industry are dealt in runs instead, so they land together.
@@ -277,7 +330,86 @@ def deal(crowd: list[Person], keys: list[str], problem: Problem) -> dict[int, st
             key = keys[turn]
         inside[key].add(person.key)
         out[person.key] = key
-    return out
+    return improve_by_swaps(crowd, out, problem, quotas)
+
+
+def improve_by_swaps(
+    crowd: list[Person], placed: dict[int, str], problem: Problem, quotas: dict[str, int], rounds: int = 6
+) -> dict[int, str]:
+    """Swap people between a bucket's groups while that lowers the industry and experience penalties.
+
+    A swap keeps every group's size and the bucket's theme plan, so only these
+    two goals (and must-not pairs, which a swap may never break) can change.
+    """
+    if len(set(placed.values())) < 2:
+        return placed
+    people = {p.key: p for p in crowd}
+    w_ind, w_exp = problem.weights.industry, problem.weights.experience
+    apart: dict[int, set[int]] = defaultdict(set)
+    for a, b in problem.apart:
+        apart[a].add(b)
+        apart[b].add(a)
+    members: dict[str, set[int]] = defaultdict(set)
+    industry: dict[str, Counter[str]] = defaultdict(Counter)
+    band: dict[str, Counter[str]] = defaultdict(Counter)
+    for key, group in placed.items():
+        person = people[key]
+        members[group].add(key)
+        if person.industry:
+            industry[group][person.industry] += 1
+        if person.band:
+            band[group][person.band] += 1
+
+    def cost_change(group: str, leaving: Person, coming: Person) -> int:
+        change = 0
+        if leaving.industry != coming.industry:
+            for ind, step in ((leaving.industry, -1), (coming.industry, 1)):
+                if ind:
+                    n = industry[group][ind]
+                    change += w_ind * (max(0, n + step - 1) - max(0, n - 1))
+        if leaving.band != coming.band:
+            for b, step in ((leaving.band, -1), (coming.band, 1)):
+                if b:
+                    n, q = band[group][b], quotas.get(b, problem.size_max)
+                    change += w_exp * (max(0, n + step - q) - max(0, n - q))
+        return change
+
+    groups = sorted(members)
+    for _round in range(rounds):
+        improved = False
+        for i, first in enumerate(groups):
+            for second in groups[i + 1 :]:
+                for a in sorted(members[first]):
+                    pa = people[a]
+                    for b in sorted(members[second]):
+                        pb = people[b]
+                        if (pa.industry, pa.band) == (pb.industry, pb.band):
+                            continue
+                        if apart[a] & (members[second] - {b}) or apart[b] & (members[first] - {a}):
+                            continue
+                        delta = cost_change(first, pa, pb) + cost_change(second, pb, pa)
+                        if delta < 0:
+                            for group, out_p, in_p in ((first, pa, pb), (second, pb, pa)):
+                                members[group].discard(out_p.key)
+                                members[group].add(in_p.key)
+                                if out_p.industry:
+                                    industry[group][out_p.industry] -= 1
+                                if in_p.industry:
+                                    industry[group][in_p.industry] += 1
+                                if out_p.band:
+                                    band[group][out_p.band] -= 1
+                                if in_p.band:
+                                    band[group][in_p.band] += 1
+                            placed[a], placed[b] = second, first
+                            improved = True
+                            break
+                    else:
+                        continue
+                    # a was moved: look at the next person of the first group
+                    continue
+        if not improved:
+            break
+    return placed
 
 
 def renumber(assignment: dict[int, str], problem: Problem, keep: set[str]) -> dict[int, str]:

@@ -94,7 +94,10 @@ def slot_plan(problem: Problem, relaxed: bool = False) -> SlotPlan:
             if not relaxed:
                 m.add(load >= need)
         else:
-            k[slot] = m.new_int_var(lock_index[slot], math.ceil(everyone / max(1, problem.size_min)) + 1, f"k[{slot}]")
+            lowest = max(lock_index[slot], problem.min_groups.get(slot, 0))
+            k[slot] = m.new_int_var(
+                lowest, max(lowest, math.ceil(everyone / max(1, problem.size_min)) + 1), f"k[{slot}]"
+            )
             m.add(load >= problem.size_min * k[slot])
             m.add(load <= problem.size_max * k[slot])
 

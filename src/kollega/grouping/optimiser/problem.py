@@ -100,6 +100,8 @@ class Problem:
     workers: int = 2
     #: Parts larger than this are split further (not exactly); see ``solve``.
     part_limit: int = 360
+    #: At least this many groups per slot (set by ``propose`` when must-not pairs need more groups).
+    min_groups: dict[str, int] = field(default_factory=dict)
 
     def person(self, key: int) -> Person:
         return self._by_key()[key]

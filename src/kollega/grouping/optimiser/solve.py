@@ -12,6 +12,7 @@ cuts, so such a split is marked not exact and its bound comes from
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict
 
@@ -182,13 +183,41 @@ def _parts(problem: Problem, plan: SlotPlan, locks: dict[int, str], base: dict[i
 
 
 def propose(problem: Problem) -> Proposal:
-    """The best proposal found within the time limit, with its proven bound and its explanation."""
+    """The best proposal found within the time limit, with its proven bound and its explanation.
+
+    The slot plan opens the fewest groups the sizes allow; when must-not pairs
+    cannot be kept apart in that many, the slots involved get one more group
+    and the search starts again (at most a few times), before anyone is left out.
+    """
     started = time.perf_counter()
     wrong = input_conflicts(problem)
     if wrong:
         return _empty(Status.INVALID, wrong, started)
+    extra: dict[str, int] = dict(problem.min_groups)
+    for _attempt in range(4):
+        proposal, more = _propose_once(problem, extra, started)
+        if not more:
+            break
+        extra = more
+    return proposal
+
+
+def _more_groups(plan: SlotPlan, people: list[Person], extra: dict[str, int]) -> dict[str, int]:
+    """One more group in each slot these people could go to (for must-not pairs that need room)."""
+    counts: dict[str, int] = defaultdict(int)
+    for g in plan.groups:
+        counts[g.slot] += 1
+    bumped = dict(extra)
+    for person in people:
+        for slot in person.slots:
+            if slot in counts:
+                bumped[slot] = max(bumped.get(slot, 0), counts[slot] + 1)
+    return bumped if bumped != extra else {}
+
+
+def _propose_once(problem: Problem, extra: dict[str, int], started: float) -> tuple[Proposal, dict[str, int]]:
     conflicts, left_out, locks = placement_conflicts(problem)
-    reduced = Problem(**{**problem.__dict__, "locks": locks})
+    reduced = dataclasses.replace(problem, locks=locks, min_groups=extra)
     reduced.people = [p for p in problem.people if p.key not in left_out]
     relaxed = False
     plan = slot_plan(reduced)
@@ -197,15 +226,22 @@ def propose(problem: Problem) -> Proposal:
         relaxed = True
         plan = slot_plan(reduced, relaxed=True)
         if plan.conflicts or not plan.groups:
-            return _empty(Status.INFEASIBLE, conflicts, started)
+            return _empty(Status.INFEASIBLE, conflicts, started), {}
     base = greedy(reduced, plan)
+    stuck = [p for p in free_people(reduced, plan.groups) if p.key not in base and p.key not in locks]
+    if stuck and not relaxed and not problem.groups and problem.apart:
+        more = _more_groups(plan, stuck, extra)
+        if more and slot_plan(dataclasses.replace(reduced, min_groups=more)).groups:
+            return _empty(Status.INFEASIBLE, conflicts, started), more
     baseline = scoring.goal_values(problem, plan.groups, {**base, **locks})
     assignment: dict[int, str] = dict(locks)
     bucket: BucketResult | None = None
     results: list[tuple[Part, bool, PartResult]] = []
     parts: list[tuple[Part, bool]] = []
     if not relaxed and buckets.usable(reduced):
-        bucket = buckets.solve_buckets(reduced, plan, locks, seconds=problem.time_limit * BUCKET_SHARE)
+        bucket = buckets.solve_buckets(
+            reduced, plan, locks, seconds=problem.time_limit * BUCKET_SHARE, start={**base, **locks}
+        )
         candidate = {**bucket.assignment, **locks}
         if bucket.assignment and set(candidate) >= set(base):
             values = scoring.goal_values(problem, plan.groups, candidate)
@@ -217,11 +253,34 @@ def propose(problem: Problem) -> Proposal:
         parts = _parts(reduced, plan, locks, base)
         assignment, results, relaxed = _solve_parts(reduced, parts, base, relaxed, conflicts, left_out, started)
 
+    apart_people = [
+        reduced.person(k)
+        for c in conflicts
+        if c.rule == Rule.APART_CROWD
+        for k in c.people
+        if k in {p.key for p in reduced.people}
+    ]
+    if apart_people and not problem.groups:
+        more = _more_groups(plan, apart_people, extra)
+        if more and slot_plan(dataclasses.replace(reduced, min_groups=more)).groups:
+            return _empty(Status.INFEASIBLE, conflicts, started), more
+
+    # Anyone neither placed nor already named (people whose only slots got no group) is left out, and named.
+    vanished = sorted(p.key for p in problem.people if p.key not in assignment and p.key not in left_out)
+    if vanished:
+        conflicts.append(Conflict(rule=Rule.CAPACITY, people=tuple(vanished)))
+        left_out.update(vanished)
+
     goals = scoring.goal_values(problem, plan.groups, assignment)
     objective = scoring.weighted(problem, goals)
     bound, exact_all = _bound(problem, plan, results, objective) if results else (0, True)
     if bucket is not None:
         bound = max(bound, bucket.bound)
+    if left_out:
+        # The parts' bounds priced leaving people out; for the people placed, only the limits that hold for
+        # any placement of them are a fair bound.
+        placed = [p for p in reduced.people if p.key in assignment]
+        bound = min(objective, scoring.weighted(problem, scoring.analytic_bound(problem, placed, len(plan.groups))))
     if left_out:
         status = Status.PARTIAL
     elif bound >= objective:
@@ -232,21 +291,24 @@ def propose(problem: Problem) -> Proposal:
     notes = []
     if not exact_all:
         notes.append("split_not_exact")
-    return Proposal(
-        status=status,
-        assignment=assignment,
-        groups=scoring.summaries(problem, plan.groups, assignment),
-        goals=goals,
-        objective=objective,
-        bound=bound,
-        gap=gap,
-        exact=exact_all,
-        parts=len(parts) or 1,
-        wall_time=time.perf_counter() - started,
-        left_out=sorted(left_out),
-        conflicts=conflicts,
-        baseline_goals=baseline,
-        notes=notes,
+    return (
+        Proposal(
+            status=status,
+            assignment=assignment,
+            groups=scoring.summaries(problem, plan.groups, assignment),
+            goals=goals,
+            objective=objective,
+            bound=bound,
+            gap=gap,
+            exact=exact_all,
+            parts=len(parts) or 1,
+            wall_time=time.perf_counter() - started,
+            left_out=sorted(left_out),
+            conflicts=conflicts,
+            baseline_goals=baseline,
+            notes=notes,
+        ),
+        {},
     )
 
 
@@ -285,8 +347,21 @@ def _solve_parts(
         remaining -= len(part.people)
         start = {p.key: base[p.key] for p in part.people if p.key in base}
         complete = len(start) == len(part.people)
-        part.caps = part_values(problem, part, start) if exact and complete and not relaxed else None
-        result = solve_part(problem, part, share, relaxed=relaxed)
+        caps = part_values(problem, part, start) if exact and complete and not relaxed else None
+        # First without the greedy caps, so that the solver's bound is a bound of the product's objective;
+        # only when that answer is worse than greedy on some goal, again with the caps (keeping the first bound).
+        part.caps = None
+        result = solve_part(problem, part, share / 2 if caps else share, relaxed=relaxed)
+        if caps and result.solved and not result.left_out:
+            values = part_values(problem, part, result.assignment)
+            if any(values[goal] > cap for goal, cap in caps.items()):
+                part.caps = caps
+                free = max(0.1, share - result.seconds)
+                capped = solve_part(problem, part, free, relaxed=relaxed)
+                if capped.solved:
+                    capped.bound = min(result.bound, capped.objective)
+                    capped.optimal = capped.objective <= result.bound
+                    result = capped
         if not result.solved and not relaxed:
             core = apart_core(problem, part)
             conflicts.append(core or Conflict(rule=Rule.CAPACITY, people=tuple(sorted(p.key for p in part.people))))
