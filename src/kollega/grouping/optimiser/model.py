@@ -38,6 +38,7 @@ class PartResult:
     left_out: list[int]
     seconds: float
     conflicts: list[Conflict] = field(default_factory=list)
+    infeasible: bool = False  # proven to have no placement (not merely out of time)
 
 
 def allowed(person: Person, groups: list[GroupSpec]) -> list[GroupSpec]:
@@ -301,6 +302,7 @@ def solve_part(problem: Problem, part: Part, seconds: float, relaxed: bool = Fal
             solved=False,
             left_out=[p.key for p in part.people],
             seconds=took,
+            infeasible=status == cp_model.INFEASIBLE,
         )
     assignment = {}
     left_out = []

@@ -22,8 +22,10 @@ from kollega.grouping.optimiser.model import Part, PartResult, apart_core, part_
 from kollega.grouping.optimiser.plan import SlotPlan, free_people, greedy, slot_plan
 from kollega.grouping.optimiser.problem import GOALS, Conflict, GroupSpec, Person, Problem, Proposal, Rule, Status
 
-#: The share of the time limit the bucket model may take; the rest polishes its answer group by group.
-BUCKET_SHARE = 0.8
+#: The share of the time limit the bucket model may take; the rest is for the group model when it is needed.
+BUCKET_SHARE = 0.9
+#: From this many people on, the bucket model starts from a themes-and-slots-only answer.
+THEMES_FIRST_FROM = 600
 
 INPUT_RULES = frozenset(
     {Rule.TIME_LIMIT, Rule.NO_PEOPLE, Rule.PAIR_SELF, Rule.PAIR_UNKNOWN, Rule.PAIR_CONTRADICTS, Rule.LOCK_UNKNOWN}
@@ -236,22 +238,44 @@ def _propose_once(problem: Problem, extra: dict[str, int], started: float) -> tu
     baseline = scoring.goal_values(problem, plan.groups, {**base, **locks})
     assignment: dict[int, str] = dict(locks)
     bucket: BucketResult | None = None
+    fallback: dict[int, str] | None = None
     results: list[tuple[Part, bool, PartResult]] = []
     parts: list[tuple[Part, bool]] = []
     if not relaxed and buckets.usable(reduced):
-        bucket = buckets.solve_buckets(
-            reduced, plan, locks, seconds=problem.time_limit * BUCKET_SHARE, start={**base, **locks}
-        )
+        budget = problem.time_limit * BUCKET_SHARE
+        start = {**base, **locks}
+        if len(reduced.people) > THEMES_FIRST_FROM:
+            # Large: a quick model of themes and slots alone gives the full model a far better start than greedy.
+            first = _themes_first(reduced, plan, locks, start, budget * 0.3)
+            if first is not None:
+                start = first
+            budget = max(0.1, problem.time_limit * BUCKET_SHARE - (time.perf_counter() - started))
+        bucket = buckets.solve_buckets(reduced, plan, locks, seconds=budget, start=start)
         candidate = {**bucket.assignment, **locks}
-        if bucket.assignment and set(candidate) >= set(base):
+        if bucket.assignment and set(candidate) >= set(base) and _holds(reduced, plan, candidate):
             values = scoring.goal_values(problem, plan.groups, candidate)
-            if all(values[goal] <= baseline[goal] for goal in GOALS) and _holds(reduced, plan, candidate):
+            if all(values[goal] <= baseline[goal] for goal in GOALS):
                 assignment = candidate
             else:
-                bucket = BucketResult(assignment={}, bound=bucket.bound, objective=0, optimal=False, seconds=0)
+                fallback = candidate
+        if len(assignment) == len(locks):
+            bucket = BucketResult(assignment={}, bound=bucket.bound, objective=0, optimal=False, seconds=0)
     if len(assignment) == len(locks) and not (bucket and bucket.assignment):
         parts = _parts(reduced, plan, locks, base)
         assignment, results, relaxed = _solve_parts(reduced, parts, base, relaxed, conflicts, left_out, started)
+        if not relaxed:
+            # The best complete placement that keeps the hard rules: the parts', the bucket model's (better
+            # overall though worse than greedy on some goal), or greedy's itself.
+            options = [a for a in (assignment, fallback, {**base, **locks}) if a and _complete(reduced, a, plan)]
+            if all(exact for _, exact in parts):
+                # Solved whole: the rule "no goal worse than greedy" could be kept, so it is.
+                options = [a for a in options if _no_worse(problem, plan, a, baseline)] or options
+            if options:
+                chosen = min(options, key=lambda a: _weighted_of(problem, plan, a))
+                if chosen is not assignment:
+                    assignment = dict(chosen)
+                    left_out.difference_update(assignment)
+                    results = []
 
     apart_people = [
         reduced.person(k)
@@ -312,6 +336,60 @@ def _propose_once(problem: Problem, extra: dict[str, int], started: float) -> tu
     )
 
 
+def _themes_first(
+    problem: Problem, plan: SlotPlan, locks: dict[int, str], greedy_start: dict[int, str], seconds: float
+) -> dict[int, str] | None:
+    """A placement from the bucket model of theme wishes and slots alone, dealt by industry; None if no better.
+
+    Without industries and experience the model is small (people alike in slots and wishes are one
+    type), so it solves fast; dealing each of its buckets by industry then gives a placement that the
+    full model can start from. It is kept only when it beats greedy on the weighted goals.
+    """
+    plain = dataclasses.replace(
+        problem,
+        people=[dataclasses.replace(p, industry=None, years=None) for p in problem.people],
+        weights=dataclasses.replace(problem.weights, industry=0, experience=0),
+    )
+    answer = buckets.solve_buckets(plain, plan, locks, seconds=seconds, start=greedy_start)
+    if not answer.assignment:
+        return None
+    people = {p.key: p for p in problem.people}
+    slot_of = {g.key: g.slot for g in plan.groups}
+    size = problem.themes_per_group
+    members: dict[str, list[Person]] = defaultdict(list)
+    for person_key, group_key in answer.assignment.items():
+        members[group_key].append(people[person_key])
+    by_bucket: dict[tuple[str, frozenset[str]], list[str]] = defaultdict(list)
+    for group_key, crowd in members.items():
+        theme_set = frozenset(scoring.theme_plan(scoring.theme_support(crowd), size, problem.rankable_themes))
+        by_bucket[slot_of[group_key], theme_set].append(group_key)
+    quotas = scoring.band_quotas(problem, len(plan.groups))
+    placed: dict[int, str] = dict(locks)
+    for keys in by_bucket.values():
+        crowd = [p for key in keys for p in members[key] if p.key not in locks]
+        placed.update(buckets.deal(crowd, sorted(keys), problem, quotas))
+    if set(placed) != set(greedy_start) or not _holds(problem, plan, placed):
+        return None
+    ours = scoring.weighted(problem, scoring.goal_values(problem, plan.groups, placed))
+    theirs = scoring.weighted(problem, scoring.goal_values(problem, plan.groups, greedy_start))
+    return placed if ours < theirs else None
+
+
+def _no_worse(problem: Problem, plan: SlotPlan, assignment: dict[int, str], baseline: dict[str, int]) -> bool:
+    values = scoring.goal_values(problem, plan.groups, assignment)
+    return all(values[goal] <= baseline[goal] for goal in GOALS)
+
+
+def _weighted_of(problem: Problem, plan: SlotPlan, assignment: dict[int, str]) -> int:
+    return scoring.weighted(problem, scoring.goal_values(problem, plan.groups, assignment))
+
+
+def _complete(problem: Problem, assignment: dict[int, str], plan: SlotPlan) -> bool:
+    """Whether ``assignment`` places every free person and keeps every hard rule."""
+    wanted = {p.key for p in free_people(problem, plan.groups)}
+    return wanted <= set(assignment) and _holds(problem, plan, assignment)
+
+
 def _holds(problem: Problem, plan: SlotPlan, assignment: dict[int, str]) -> bool:
     """Whether ``assignment`` keeps every hard rule: sizes, agreed slots, must-not pairs."""
     slot = {g.key: g.slot for g in plan.groups}
@@ -362,6 +440,12 @@ def _solve_parts(
                     capped.bound = min(result.bound, capped.objective)
                     capped.optimal = capped.objective <= result.bound
                     result = capped
+        if not result.solved and not result.infeasible and complete:
+            # Out of time before a first answer: the starting placement stands for this part.
+            result = PartResult(
+                assignment=start, objective=0, bound=0, optimal=False, solved=True, left_out=[], seconds=result.seconds
+            )
+            exact = False  # nothing proven for this part: only the limits that hold for any placement count
         if not result.solved and not relaxed:
             core = apart_core(problem, part)
             conflicts.append(core or Conflict(rule=Rule.CAPACITY, people=tuple(sorted(p.key for p in part.people))))
