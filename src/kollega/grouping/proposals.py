@@ -210,7 +210,9 @@ def proposal_create(
 def proposal_run(*, proposal_id: int) -> Proposal:
     """Run the optimiser for a queued proposal and store its answer (the background job's body)."""
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().select_related("programme", "previous").get(pk=proposal_id)
+        proposal = (
+            Proposal.objects.select_for_update(of=("self",)).select_related("programme", "previous").get(pk=proposal_id)
+        )
         if proposal.state != ProposalState.QUEUED:
             return proposal
         proposal.state = ProposalState.RUNNING
