@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -32,3 +33,22 @@ def client_ip(request: HttpRequest) -> str:
         except ValueError:
             continue
     return "unknown"
+
+
+def asked_too_often(request: HttpRequest, *, scope: str, limit: int, window_seconds: int) -> bool:
+    """Count one request from this visitor's network in ``scope``; True once more than ``limit`` came in the window.
+
+    The count lives in the cache under a hash of the address (never the address itself) and
+    starts again when the window since the first request has passed.
+    """
+    from django.core.cache import cache
+
+    key = f"{scope}:" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
+    if cache.add(key, 1, timeout=window_seconds):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window_seconds)
+        count = 1
+    return count > limit

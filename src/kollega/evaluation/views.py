@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kollega.core.http import AuthedHttpRequest, client_ip
+from kollega.core.http import AuthedHttpRequest, asked_too_often
 from kollega.core.models import ConsentItem, Participant
 from kollega.core.models.texts import localized
 from kollega.core.selectors import consent_given, consent_text_current, programme_get_for_coordinator
@@ -55,15 +53,7 @@ def _link_not_found(
 
 def _resend_limited(request: HttpRequest) -> bool:
     """True when this network has asked for new questionnaire links too often in the last hour."""
-    key = "evaluation:resend:" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
-    if cache.add(key, 1, timeout=RESEND_WINDOW_SECONDS):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RESEND_WINDOW_SECONDS)
-        count = 1
-    return count > RESEND_LIMIT
+    return asked_too_often(request, scope="evaluation:resend", limit=RESEND_LIMIT, window_seconds=RESEND_WINDOW_SECONDS)
 
 
 @require_http_methods(["GET", "POST"])

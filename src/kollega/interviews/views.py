@@ -9,12 +9,10 @@ the person. Nothing changes on GET: mail scanners follow links.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kollega.core import selectors as core_selectors
 from kollega.core.forms import VideoLinksForm
-from kollega.core.http import AuthedHttpRequest, client_ip
+from kollega.core.http import AuthedHttpRequest, asked_too_often
 from kollega.core.models import Participant, Programme, Status, VideoLinks
 from kollega.interviews import selectors, services
 from kollega.interviews.calendar import PUBLISH
@@ -326,15 +324,7 @@ def _use_their_language(request: HttpRequest, participant: Participant) -> None:
 
 def _resend_limited(request: HttpRequest) -> bool:
     """True when this network has asked for new links too often in the last hour."""
-    key = "interviews:resend:" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
-    if cache.add(key, 1, timeout=RESEND_WINDOW_SECONDS):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RESEND_WINDOW_SECONDS)
-        count = 1
-    return count > RESEND_LIMIT
+    return asked_too_often(request, scope="interviews:resend", limit=RESEND_LIMIT, window_seconds=RESEND_WINDOW_SECONDS)
 
 
 def _link_not_working(request: HttpRequest, token: str) -> HttpResponse:
