@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,9 +24,9 @@ def make_organisation(name: str = "") -> Organisation:
     return services.organisation_create(name=name or f"Organisation {next(_seq)}")
 
 
-def make_staff(organisation: Organisation, role: str = Role.COORDINATOR, email: str = "") -> User:
+def make_staff(organisation: Organisation, role: str = Role.COORDINATOR, email: str = "", full_name: str = "") -> User:
     user = services.user_get_or_create(
-        email=email or f"staff{next(_seq)}@example.org", full_name=f"Staff Person {next(_seq)}"
+        email=email or f"staff{next(_seq)}@example.org", full_name=full_name or f"Staff Person {next(_seq)}"
     )
     services.staff_membership_add(organisation=organisation, user=user, role=role)
     return user
@@ -57,6 +58,40 @@ def make_participant(programme: Programme, status: str = Status.REGISTERED, **fi
     for target in path:
         services.participant_change_status(participant=participant, to_status=target, actor=None, reason="test")
     return participant
+
+
+#: The themes the programme template offers, as applicants rank them.
+THEME_KEYS = ("goals", "work-and-time", "operating-environment", "networks", "recovery", "pricing-sales")
+#: Industry letters to draw from: manufacturing twice, so that some applicants share an industry.
+INDUSTRIES = "MMSGJNRQFP"
+
+
+def make_accepted_applicants(
+    programme: Programme, n: int, *, slot_keys: tuple[str, ...] = ("morning",), seed: int = 1
+) -> list[Participant]:
+    """``n`` accepted applicants waiting for a group, who can come at the time slots ``slot_keys`` names.
+
+    Industry, years in business and the four themes each ranks first are drawn
+    from ``random.Random(seed)``, so the same seed gives the optimiser the same
+    people to group.
+    """
+    rng = random.Random(seed)
+    slots = {slot.key: slot for slot in programme.time_slots.all()}
+    people = []
+    for _ in range(n):
+        ranking = list(THEME_KEYS)
+        rng.shuffle(ranking)
+        people.append(
+            make_participant(
+                programme,
+                Status.ACCEPTED,
+                time_slots=[slots[key] for key in slot_keys],
+                industry=rng.choice(INDUSTRIES),
+                years_in_business=rng.randint(0, 25),
+                theme_ranking=ranking[:4],
+            )
+        )
+    return people
 
 
 def make_group(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from datetime import timedelta
 from typing import Any
 
@@ -14,33 +13,11 @@ from kollega.accounts.models import User
 from kollega.core.models import AuditEntry, Organisation, Participant, Programme, Role, Status
 from kollega.core.services import organisation_lend_facilitators
 from kollega.grouping.models import Group, PairRule, Proposal, ProposalState
-from tests.factories import make_group, make_participant
+from tests.factories import make_accepted_applicants, make_group, make_participant
 
 from .conftest import API, ApiClient, staff
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-THEMES = ["goals", "work-and-time", "operating-environment", "networks", "recovery", "pricing-sales"]
-
-
-def accepted(programme: Programme, n: int, seed: int = 5) -> list[Participant]:
-    rng = random.Random(seed)
-    slot = programme.time_slots.get(key="morning")
-    people = []
-    for i in range(n):
-        ranking = THEMES[:]
-        rng.shuffle(ranking)
-        people.append(
-            make_participant(
-                programme,
-                Status.ACCEPTED,
-                full_name=f"Yrittäjä {i:02d}",
-                time_slots=[slot],
-                industry=rng.choice("MMSGJN"),
-                years_in_business=rng.randint(0, 25),
-                theme_ranking=ranking[:3],
-            )
-        )
-    return people
 
 
 def put(api: ApiClient, path: str, body: Any) -> Any:
@@ -66,7 +43,7 @@ def first_meeting_details(proposal: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_a_proposal_made_while_waiting_has_its_result_goals_and_groups(api: ApiClient, programme: Programme) -> None:
-    people = accepted(programme, 14)
+    people = make_accepted_applicants(programme, 14)
 
     data = propose(api, programme, weights={"themes": 5})
 
@@ -82,7 +59,7 @@ def test_a_proposal_made_while_waiting_has_its_result_goals_and_groups(api: ApiC
     placed = sorted(m["id"] for group in data["groups"] for m in group["members"])
     assert placed == sorted(p.pk for p in people)
     names = {m["name"] for group in data["groups"] for m in group["members"]}
-    assert "Yrittäjä 00" in names
+    assert names == {p.display_name for p in people}
     assert sum(group["size"] for group in data["groups"]) == 14
     assert all(6 <= group["size"] <= 12 for group in data["groups"])
     assert data["left_out"] == [] and data["conflicts"] == [] and data["warnings"] == []
@@ -92,7 +69,7 @@ def test_a_proposal_made_while_waiting_has_its_result_goals_and_groups(api: ApiC
 def test_without_waiting_the_proposal_is_queued_and_listed(
     api: ApiClient, programme: Programme, django_capture_on_commit_callbacks: Any
 ) -> None:
-    accepted(programme, 12)
+    make_accepted_applicants(programme, 12)
     propose(api, programme)
 
     response = api.post(f"/programmes/{programme.pk}/proposals", {"time_limit": 2})
@@ -105,7 +82,7 @@ def test_without_waiting_the_proposal_is_queued_and_listed(
 
 
 def test_people_who_cannot_be_placed_are_named_with_the_reason(api: ApiClient, programme: Programme) -> None:
-    accepted(programme, 12)
+    make_accepted_applicants(programme, 12)
     loner = make_participant(programme, Status.ACCEPTED, full_name="Iltavirkku Ilona", time_slots=[])
 
     data = propose(api, programme)
@@ -131,7 +108,7 @@ def test_people_who_cannot_be_placed_are_named_with_the_reason(api: ApiClient, p
 def test_bad_settings_are_refused_by_field_and_nothing_is_made(
     api: ApiClient, programme: Programme, body: dict[str, Any], field: str
 ) -> None:
-    accepted(programme, 6)
+    make_accepted_applicants(programme, 6)
 
     response = api.post(f"/programmes/{programme.pk}/proposals", body)
 
@@ -141,7 +118,7 @@ def test_bad_settings_are_refused_by_field_and_nothing_is_made(
 
 
 def test_a_move_that_breaks_a_size_rule_is_made_and_warned_about(api: ApiClient, programme: Programme) -> None:
-    accepted(programme, 13)
+    make_accepted_applicants(programme, 13)
     data = propose(api, programme)
     small = min(data["groups"], key=lambda group: group["size"])
     large = max(data["groups"], key=lambda group: group["size"])
@@ -165,7 +142,7 @@ def test_a_move_that_breaks_a_size_rule_is_made_and_warned_about(api: ApiClient,
 
 
 def test_accepting_creates_the_groups_and_moves_everyone_into_them(api: ApiClient, programme: Programme) -> None:
-    people = accepted(programme, 14)
+    people = make_accepted_applicants(programme, 14)
     data = propose(api, programme)
 
     response = api.post(f"/proposals/{data['id']}/accept", {"groups": first_meeting_details(data)})
@@ -189,7 +166,7 @@ def test_accepting_creates_the_groups_and_moves_everyone_into_them(api: ApiClien
 
 
 def test_accepting_is_refused_with_the_warnings_and_writes_nothing(api: ApiClient, programme: Programme) -> None:
-    accepted(programme, 13)
+    make_accepted_applicants(programme, 13)
     data = propose(api, programme)
     small = min(data["groups"], key=lambda group: group["size"])
     large = max(data["groups"], key=lambda group: group["size"])
@@ -208,7 +185,7 @@ def test_accepting_is_refused_with_the_warnings_and_writes_nothing(api: ApiClien
 
 
 def test_accepting_needs_a_name_and_a_date_for_every_new_group(api: ApiClient, programme: Programme) -> None:
-    accepted(programme, 14)
+    make_accepted_applicants(programme, 14)
     data = propose(api, programme)
     details = first_meeting_details(data)
     start_day = (timezone.localdate() + timedelta(days=30)).weekday()
@@ -230,7 +207,7 @@ def test_accepting_needs_a_name_and_a_date_for_every_new_group(api: ApiClient, p
 
 
 def test_pair_rules_can_be_added_listed_and_removed(api: ApiClient, programme: Programme) -> None:
-    a, b, c = accepted(programme, 3)
+    a, b, c = make_accepted_applicants(programme, 3)
 
     created = api.post(
         f"/programmes/{programme.pk}/pairs", {"first": b.pk, "second": a.pk, "kind": "apart", "note": "Kilpailijat"}
@@ -264,7 +241,7 @@ def test_pair_rules_can_be_added_listed_and_removed(api: ApiClient, programme: P
 def test_a_pair_must_name_people_of_the_programme(
     api: ApiClient, programme: Programme, other_programme: Programme
 ) -> None:
-    (a,) = accepted(programme, 1)
+    (a,) = make_accepted_applicants(programme, 1)
     stranger = make_participant(other_programme, Status.ACCEPTED)
 
     response = api.post(f"/programmes/{programme.pk}/pairs", {"first": a.pk, "second": stranger.pk, "kind": "apart"})
@@ -275,7 +252,7 @@ def test_a_pair_must_name_people_of_the_programme(
 
 
 def test_a_must_not_pair_is_honoured_by_the_next_proposal(api: ApiClient, programme: Programme) -> None:
-    people = accepted(programme, 14)
+    people = make_accepted_applicants(programme, 14)
     api.post(f"/programmes/{programme.pk}/pairs", {"first": people[0].pk, "second": people[1].pk, "kind": "apart"})
 
     data = propose(api, programme)
@@ -395,7 +372,7 @@ def test_a_partners_facilitator_can_be_chosen_and_their_other_groups_stay_unname
 def test_another_organisation_finds_nothing_and_a_facilitator_is_forbidden(
     api: ApiClient, facilitator_api: ApiClient, other_api: ApiClient, programme: Programme
 ) -> None:
-    a, b = accepted(programme, 2)
+    a, b = make_accepted_applicants(programme, 2)
     proposal = Proposal.objects.create(programme=programme, number=1, state=ProposalState.DONE)
     group = make_group(programme)
     rule = PairRule.objects.create(programme=programme, first=a, second=b, kind="apart")
@@ -445,7 +422,7 @@ def test_the_openapi_document_describes_grouping(api: ApiClient) -> None:
 
 @pytest.mark.parametrize("raw", [b"{broken", b"[]", b'"text"', b"null", b'{"time_limit": "\\u0000", "first": []}'])
 def test_garbage_bodies_are_refused_clearly(api: ApiClient, programme: Programme, raw: bytes) -> None:
-    a, b = accepted(programme, 2)
+    a, b = make_accepted_applicants(programme, 2)
     proposal = Proposal.objects.create(programme=programme, number=1, state=ProposalState.DONE)
     group = make_group(programme)
     paths = [
@@ -466,7 +443,7 @@ def test_garbage_bodies_are_refused_clearly(api: ApiClient, programme: Programme
 
 
 def test_accepting_refuses_a_first_meeting_in_the_past_and_writes_nothing(api: ApiClient, programme: Programme) -> None:
-    accepted(programme, 14)
+    make_accepted_applicants(programme, 14)
     data = propose(api, programme)
     past = timezone.localdate() - timedelta(days=7)
     details = [

@@ -3,45 +3,21 @@
 from __future__ import annotations
 
 import json
-import random
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from kollega.core.models import Participant, Programme, Status
+from kollega.core.models import Programme, Status
 from kollega.grouping.models import PairKind, PairRule, Proposal, ProposalState
-from tests.factories import make_organisation, make_participant, make_programme
+from tests.factories import make_accepted_applicants, make_organisation, make_participant, make_programme
 
 pytestmark = pytest.mark.django_db
-
-THEMES = ["goals", "work-and-time", "operating-environment", "networks", "recovery", "pricing-sales"]
 
 
 @pytest.fixture
 def programme() -> Programme:
     return make_programme(make_organisation())
-
-
-def accepted(programme: Programme, n: int, seed: int = 3) -> list[Participant]:
-    rng = random.Random(seed)
-    slot = programme.time_slots.get(key="morning")
-    people = []
-    for i in range(n):
-        ranking = THEMES[:]
-        rng.shuffle(ranking)
-        people.append(
-            make_participant(
-                programme,
-                Status.ACCEPTED,
-                full_name=f"Yrittäjä {i:02d}",
-                time_slots=[slot],
-                industry=rng.choice("MMSGJN"),
-                years_in_business=rng.randint(0, 25),
-                theme_ranking=ranking[:3],
-            )
-        )
-    return people
 
 
 def command(*args: str) -> str:
@@ -58,7 +34,7 @@ def fails(*args: str) -> tuple[int, str, str]:
 
 
 def test_the_summary_names_the_status_goals_and_groups(programme: Programme) -> None:
-    people = accepted(programme, 14)
+    people = make_accepted_applicants(programme, 14)
 
     output = command(str(programme.pk), "--time-limit", "3")
 
@@ -77,7 +53,7 @@ def test_the_summary_names_the_status_goals_and_groups(programme: Programme) -> 
 
 
 def test_json_has_the_result_and_the_groups_by_id(programme: Programme) -> None:
-    people = accepted(programme, 13)
+    people = make_accepted_applicants(programme, 13)
 
     data = json.loads(command(programme.slug, "--time-limit", "3", "--json", "--weights", "stability=0", "themes=5"))
 
@@ -95,7 +71,7 @@ def test_json_has_the_result_and_the_groups_by_id(programme: Programme) -> None:
 
 
 def test_people_who_cannot_be_placed_are_named_and_the_exit_status_is_1(programme: Programme) -> None:
-    accepted(programme, 12)
+    make_accepted_applicants(programme, 12)
     make_participant(programme, Status.ACCEPTED, full_name="Iltavirkku Ilona", time_slots=[])
 
     code, message, output = fails(str(programme.pk), "--time-limit", "2")
@@ -107,7 +83,7 @@ def test_people_who_cannot_be_placed_are_named_and_the_exit_status_is_1(programm
 
 
 def test_a_must_not_pair_is_kept_apart(programme: Programme) -> None:
-    people = accepted(programme, 14)
+    people = make_accepted_applicants(programme, 14)
     first, second = sorted(people[:2], key=lambda p: p.pk)
     PairRule.objects.create(programme=programme, first=first, second=second, kind=PairKind.APART)
 
@@ -131,7 +107,7 @@ def test_a_must_not_pair_is_kept_apart(programme: Programme) -> None:
     ],
 )
 def test_usage_errors_are_one_line_with_exit_status_2(programme: Programme, args: list[str], words: str) -> None:
-    accepted(programme, 6)
+    make_accepted_applicants(programme, 6)
 
     code, message, output = fails(*[a.format(pk=programme.pk) for a in args])
 

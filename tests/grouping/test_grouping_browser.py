@@ -1,51 +1,36 @@
 """Forming groups in Chromium: the coordinator runs the optimiser, moves a person with the keyboard, sees the
-warning when a group gets too big, moves them back and accepts; axe-core on the hub and the proposal page."""
+warning when a group gets too big, moves them back, accepts and assigns facilitators (confirming a clash); the
+facilitator finds the groups on their own page. axe-core on every page the journey visits."""
 
 from __future__ import annotations
 
-import random
+import re
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from kollega.accounts.services import sign_in_link_make
-from kollega.core.models import Participant, Programme, Role, Status
+from kollega.core.models import Participant, Role, Status
 from kollega.grouping.models import Group, Proposal, ProposalState
 from kollega.grouping.proposals import proposal_create
 from tests.browser.conftest import assert_accessible, axe, browser_type_launch_args  # noqa: F401
-from tests.factories import make_organisation, make_participant, make_programme, make_staff
+from tests.factories import make_accepted_applicants, make_organisation, make_programme, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-THEMES = ["goals", "work-and-time", "operating-environment", "networks", "recovery", "pricing-sales"]
 
-
-def _ten_in_the_morning(programme: Programme) -> None:
-    morning = programme.time_slots.get(key="morning")
-    rng = random.Random(5)
-    for _ in range(10):
-        ranking = THEMES[:]
-        rng.shuffle(ranking)
-        make_participant(
-            programme,
-            Status.ACCEPTED,
-            time_slots=[morning],
-            industry=rng.choice("MMSGJNRQ"),
-            years_in_business=rng.randint(0, 20),
-            theme_ranking=ranking[:4],
-        )
-
-
-def test_run_move_with_the_keyboard_see_the_warning_and_accept(
+def test_run_move_with_the_keyboard_see_the_warning_accept_and_assign_facilitators(
     page: Page,
     live_server,
     assert_accessible,  # noqa: F811
 ) -> None:
     organisation = make_organisation("Järvikylän Yrityspalvelut")
     coordinator = make_staff(organisation, Role.COORDINATOR)
+    lead = make_staff(organisation, Role.FACILITATOR, full_name="Liisa Vetäjä")
+    co = make_staff(organisation, Role.FACILITATOR, full_name="Pekka Tuki")
     programme = make_programme(organisation, group_size_min=3, group_size_max=5)
-    _ten_in_the_morning(programme)
+    make_accepted_applicants(programme, 10)
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + sign_in_link_make(user=coordinator))
@@ -90,22 +75,106 @@ def test_run_move_with_the_keyboard_see_the_warning_and_accept(
     expect(page.get_by_text(f"{name} moved to {second['name']}.")).to_be_visible()
     expect(page.get_by_text("These groups break the rules")).to_have_count(0)
 
-    # Accept: the groups are created with the prefilled names, weekdays and dates.
+    # Accept: the groups are created with the prefilled names and dates. Groups of one time slot are offered
+    # different weekdays; the coordinator puts the second on the first one's weekday, and its date follows.
     page.get_by_role("link", name="Accept these groups").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Accept the groups")
     assert_accessible(page)
+    first_form = page.get_by_role("group", name=re.compile(rf"^{re.escape(first['name'])} "))
+    second_form = page.get_by_role("group", name=re.compile(rf"^{re.escape(second['name'])} "))
+    expect(first_form.get_by_label("Weekday")).to_have_value("1")  # Tuesday
+    expect(second_form.get_by_label("Weekday")).to_have_value("2")
+    second_form.get_by_label("Weekday").select_option(label="Tuesday")
+    expect(second_form.get_by_label("First meeting")).to_have_value(
+        first_form.get_by_label("First meeting").input_value()
+    )
     page.get_by_role("button", name="Create the groups").click()
     expect(page.get_by_text("The groups were created: 10 people are now in 2 groups.")).to_be_visible()
     assert sorted(Group.objects.filter(programme=programme).values_list("name", flat=True)) == sorted(
         [first["name"], second["name"]]
     )
     assert not Participant.objects.filter(programme=programme, status=Status.ACCEPTED).exists()
+    one, two = (Group.objects.select_related("time_slot").get(name=g["name"]) for g in (first, second))
+    assert (one.weekday, one.start_date) == (two.weekday, two.start_date)
+
+    # Facilitators: from the hub to the facilitators page, where everyone who may be chosen shows their load.
+    page.get_by_role("link", name="Facilitators and theme plans").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Facilitators for groups")
+    assert_accessible(page)
+    meetings = str(programme.meeting_count)
+    load = page.get_by_role("table", name="Facilitators' groups and meetings")
+
+    def load_of(name: str) -> Locator:
+        return load.locator("tr", has=page.get_by_role("rowheader", name=name, exact=True)).get_by_role("cell")
+
+    expect(load_of("Liisa Vetäjä")).to_have_text([organisation.name, "0", "0", "0", "0"])
+    page.get_by_label(f"Lead facilitator of {one.name}", exact=True).select_option(label="Liisa Vetäjä (groups: 0)")
+    page.get_by_label(f"Co-facilitator of {one.name}", exact=True).select_option(label="Pekka Tuki (groups: 0)")
+    page.get_by_role("button", name=f"Save the facilitators of {one.name}").click()
+    expect(page.get_by_text(f"The facilitators of {one.name} were saved.")).to_be_visible()
+    chosen = page.get_by_label(f"Lead facilitator of {one.name}", exact=True).locator("option:checked")
+    expect(chosen).to_have_text("Liisa Vetäjä (groups: 1)")
+    expect(page.get_by_label(f"Co-facilitator of {one.name}", exact=True).locator("option:checked")).to_have_text(
+        "Pekka Tuki (groups: 1)"
+    )
+    expect(load_of("Liisa Vetäjä")).to_have_text([organisation.name, "1", "0", meetings, meetings])
+    expect(load_of("Pekka Tuki")).to_have_text([organisation.name, "0", "1", meetings, meetings])
+    expect(page.get_by_text("Facilitators in two groups at the same time")).to_have_count(0)
+    one.refresh_from_db()
+    assert (one.lead_facilitator_id, one.co_facilitator_id) == (lead.pk, co.pk)
+    assert_accessible(page)
+
+    # The same lead for the second group, which meets at the same times: nothing is saved until confirmed.
+    page.get_by_label(f"Lead facilitator of {two.name}", exact=True).select_option(label="Liisa Vetäjä (groups: 1)")
+    page.get_by_role("button", name=f"Save the facilitators of {two.name}").click()
+    clash = (
+        f"Liisa Vetäjä also facilitates {one.name} ({programme.name}) at the same time: {meetings} meetings overlap, "
+        f"the first on {one.start_date.day}.{one.start_date.month}.{one.start_date.year} "
+        f"at {one.time_slot.start_time:%H:%M}."
+    )
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text(clash)
+    expect(
+        page.get_by_text(
+            f"The facilitators chosen for {two.name} were not saved, because one of them would be in two groups "
+            "meeting at the same time."
+        )
+    ).to_be_visible()
+    expect(page.get_by_label(f"Lead facilitator of {two.name}", exact=True)).to_have_value(str(lead.pk))
+    two.refresh_from_db()
+    assert two.lead_facilitator_id is None
+    assert_accessible(page)
+    page.get_by_label("Assign anyway").check()
+    page.get_by_role("button", name=f"Save the facilitators of {two.name}").click()
+    expect(page.get_by_text(f"The facilitators of {two.name} were saved.")).to_be_visible()
+    expect(load_of("Liisa Vetäjä")).to_have_text(
+        [organisation.name, "2", "0", str(2 * programme.meeting_count), str(2 * programme.meeting_count)]
+    )
+    # The clash stays in sight, for both groups, after it was confirmed.
+    expect(page.locator("#clashes")).to_contain_text("Facilitators in two groups at the same time")
+    expect(page.locator("#clashes")).to_contain_text(clash)
+    expect(page.locator("#clashes").get_by_role("listitem")).to_have_count(2)
+    two.refresh_from_db()
+    assert (two.lead_facilitator_id, two.co_facilitator_id) == (lead.pk, None)
+    assert_accessible(page)
 
     # A new run shows its progress while the optimiser works.
     waiting = proposal_create(programme=programme, actor=coordinator, time_limit=30, run=False)
     page.goto(live_server.url + reverse("proposals:detail", args=[programme.pk, waiting.number]))
     expect(page.get_by_text("Working out the groups… (up to 30 seconds)")).to_be_visible()
     expect(page.get_by_label("of at most 30 seconds")).to_be_visible()
+    assert_accessible(page)
+
+    # The lead facilitator signs in and finds both groups on their own page, with who facilitates them.
+    page.goto(live_server.url + sign_in_link_make(user=lead))
+    page.get_by_role("link", name="My groups").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My groups")
+    expect(page.get_by_role("heading", level=2, name=one.name, exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=two.name, exact=True)).to_be_visible()
+    mine = page.get_by_role("region", name=one.name, exact=True)
+    expect(mine).to_contain_text("Lead facilitator: Liisa Vetäjä · Co-facilitator: Pekka Tuki")
+    expect(mine).to_contain_text("5 members")
     assert_accessible(page)
 
 
@@ -117,7 +186,7 @@ def test_dragging_a_person_onto_another_group_moves_them(
     organisation = make_organisation("Järvikylän Yrityspalvelut")
     coordinator = make_staff(organisation, Role.COORDINATOR)
     programme = make_programme(organisation, group_size_min=3, group_size_max=5)
-    _ten_in_the_morning(programme)
+    make_accepted_applicants(programme, 10)
     page.goto(live_server.url + sign_in_link_make(user=coordinator))
     page.goto(live_server.url + reverse("proposals:hub", args=[programme.pk]))
     page.get_by_label("Time limit in seconds").fill("1")

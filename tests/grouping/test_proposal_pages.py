@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -18,32 +17,16 @@ from kollega.grouping.models import Group, PairKind, PairRule, Proposal, Proposa
 from kollega.grouping.proposal_forms import AcceptGroupForm, first_meeting, group_prefix, years_after
 from kollega.grouping.proposals import proposal_create
 from kollega.interviews.models import InterviewRecord
-from tests.factories import make_group, make_organisation, make_participant, make_programme, make_staff
+from tests.factories import (
+    make_accepted_applicants,
+    make_group,
+    make_organisation,
+    make_participant,
+    make_programme,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
-
-INDUSTRIES = "MMSGJNRQFP"
-THEMES = ["goals", "work-and-time", "operating-environment", "networks", "recovery", "pricing-sales"]
-
-
-def accepted(programme: Programme, n: int, slot_keys: tuple[str, ...] = ("morning",), seed: int = 1) -> list[Any]:
-    rng = random.Random(seed)
-    slots = {s.key: s for s in programme.time_slots.all()}
-    people = []
-    for _ in range(n):
-        ranking = THEMES[:]
-        rng.shuffle(ranking)
-        people.append(
-            make_participant(
-                programme,
-                Status.ACCEPTED,
-                time_slots=[slots[k] for k in slot_keys],
-                industry=rng.choice(INDUSTRIES),
-                years_in_business=rng.randint(0, 25),
-                theme_ranking=ranking[:4],
-            )
-        )
-    return people
 
 
 @pytest.fixture
@@ -52,7 +35,7 @@ def world() -> dict[str, Any]:
     organisation = make_organisation()
     coordinator = make_staff(organisation)
     programme = make_programme(organisation, group_size_min=3, group_size_max=5)
-    people = accepted(programme, 10)
+    people = make_accepted_applicants(programme, 10)
     return {"organisation": organisation, "coordinator": coordinator, "programme": programme, "people": people}
 
 
@@ -225,7 +208,7 @@ def test_the_hub_takes_the_same_queries_however_many_people_wait(
     programme = world["programme"]
     with CaptureQueriesContext(connection) as before:
         signed_in.get(hub_url(programme))
-    accepted(programme, 6, slot_keys=("morning", "afternoon"), seed=2)
+    make_accepted_applicants(programme, 6, slot_keys=("morning", "afternoon"), seed=2)
     PairRule.objects.create(
         programme=programme, first=world["people"][0], second=world["people"][1], kind=PairKind.APART
     )
@@ -312,8 +295,8 @@ def test_move_to_offers_only_the_other_groups_at_times_the_person_agreed_to(
     organisation = make_organisation()
     coordinator = make_staff(organisation)
     programme = make_programme(organisation, group_size_min=3, group_size_max=5)
-    mornings = accepted(programme, 10, slot_keys=("morning",), seed=6)  # two morning groups
-    afternoons = accepted(programme, 4, slot_keys=("afternoon",), seed=7)  # one afternoon group
+    mornings = make_accepted_applicants(programme, 10, slot_keys=("morning",), seed=6)  # two morning groups
+    afternoons = make_accepted_applicants(programme, 4, slot_keys=("afternoon",), seed=7)  # one afternoon group
     nobody_agreed = make_participant(programme, Status.ACCEPTED, full_name="Ilona Ilman")
     client.force_login(coordinator)
     propose(client, programme, django_capture_on_commit_callbacks)
@@ -347,8 +330,8 @@ def test_the_proposal_page_takes_the_same_queries_for_12_and_24_people(
         organisation = make_organisation()
         coordinator = make_staff(organisation)
         programme = make_programme(organisation, group_size_min=3, group_size_max=6)
-        people = accepted(programme, n // 2 - 1, slot_keys=("morning",), seed=n)
-        people += accepted(programme, n // 2, slot_keys=("morning", "afternoon"), seed=n + 1)
+        people = make_accepted_applicants(programme, n // 2 - 1, slot_keys=("morning",), seed=n)
+        people += make_accepted_applicants(programme, n // 2, slot_keys=("morning", "afternoon"), seed=n + 1)
         people.append(make_participant(programme, Status.ACCEPTED))  # no agreed time: left out, named
         morning = programme.time_slots.get(key="morning")
         for person in people[::3]:  # some agreed their times at the interview
@@ -590,7 +573,7 @@ def test_a_proposal_that_cannot_place_everyone_names_the_rule_and_the_people(
 ) -> None:
     # Four people make one group of 3–4 in the morning, but two of them must not share a group.
     programme = make_programme(world["organisation"], group_size_min=3, group_size_max=4)
-    a, b, *_others = sorted(accepted(programme, 4, seed=3), key=lambda p: p.pk)
+    a, b, *_others = sorted(make_accepted_applicants(programme, 4, seed=3), key=lambda p: p.pk)
     PairRule.objects.create(programme=programme, first=a, second=b, kind=PairKind.APART)
     propose(signed_in, programme, django_capture_on_commit_callbacks)
     proposal = Proposal.objects.get(programme=programme)
@@ -612,7 +595,7 @@ def test_late_joiners_go_into_existing_groups_with_room(
     coordinator = make_staff(organisation)
     programme = make_programme(organisation, group_size_min=3, group_size_max=5)
     group = make_group(programme, members=4)
-    late = accepted(programme, 1, seed=4)[0]
+    late = make_accepted_applicants(programme, 1, seed=4)[0]
     client.force_login(coordinator)
     html = client.get(hub_url(programme)).content.decode()
     assert "Only late joiners, into groups with room" in html

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from django.core.exceptions import ValidationError
 
 from kollega.core.models import Participant, Status
 from kollega.grouping.models import Group, PairKind, PairRule, Proposal, ProposalState, ThemePlanItem
 from kollega.grouping.proposals import GroupDetails, proposal_accept, proposal_check, proposal_create, proposal_move
-from tests.factories import make_organisation, make_participant, make_programme, make_staff
+from tests.factories import make_accepted_applicants, make_organisation, make_programme, make_staff
 
 pytestmark = pytest.mark.django_db
-
-INDUSTRIES = "MMSGJNRQFP"
-THEMES = ["goals", "work-and-time", "operating-environment", "networks", "recovery", "pricing-sales"]
 
 
 @pytest.fixture
@@ -26,26 +21,6 @@ def programme():
 @pytest.fixture
 def coordinator(programme):
     return make_staff(programme.organisation)
-
-
-def accepted(programme, n: int, slot_keys=("morning",), seed: int = 1):
-    rng = random.Random(seed)
-    slots = {s.key: s for s in programme.time_slots.all()}
-    people = []
-    for _ in range(n):
-        ranking = THEMES[:]
-        rng.shuffle(ranking)
-        people.append(
-            make_participant(
-                programme,
-                Status.ACCEPTED,
-                time_slots=[slots[k] for k in slot_keys],
-                industry=rng.choice(INDUSTRIES),
-                years_in_business=rng.randint(0, 25),
-                theme_ranking=ranking[:4],
-            )
-        )
-    return people
 
 
 @pytest.fixture
@@ -72,7 +47,7 @@ def details_for(proposal: Proposal):
 
 
 def test_a_proposal_places_everyone_within_the_rules_and_is_proven(programme, coordinator, run):
-    people = accepted(programme, 20)
+    people = make_accepted_applicants(programme, 20)
     proposal = run(programme, time_limit=5)
     assert proposal.state == ProposalState.DONE
     assert proposal.status in ("optimal", "feasible")
@@ -83,7 +58,7 @@ def test_a_proposal_places_everyone_within_the_rules_and_is_proven(programme, co
 
 
 def test_a_move_that_breaks_a_size_bound_is_warned_about_and_blocks_accepting(programme, coordinator, run):
-    accepted(programme, 13)
+    make_accepted_applicants(programme, 13)
     proposal = run(programme, time_limit=3)
     sizes = {g["key"]: sum(1 for v in proposal.assignment.values() if v == g["key"]) for g in proposal.groups}
     small, large = sorted(sizes, key=lambda key: sizes[key])
@@ -96,7 +71,7 @@ def test_a_move_that_breaks_a_size_bound_is_warned_about_and_blocks_accepting(pr
 
 
 def test_accepting_creates_groups_members_and_theme_plans(programme, coordinator, run):
-    people = accepted(programme, 14)
+    people = make_accepted_applicants(programme, 14)
     proposal = run(programme, time_limit=3)
     groups = proposal_accept(proposal=proposal, details=details_for(proposal), actor=coordinator)
     assert len(groups) == 2
@@ -116,7 +91,7 @@ def test_accepting_creates_groups_members_and_theme_plans(programme, coordinator
 def test_accepting_is_all_or_nothing_when_someone_withdrew_meanwhile(programme, coordinator, run):
     from kollega.core.services import participant_change_status
 
-    people = accepted(programme, 12)
+    people = make_accepted_applicants(programme, 12)
     proposal = run(programme, time_limit=3)
     participant_change_status(participant=people[5], to_status=Status.CANCELLED, actor=coordinator, reason="moved")
     with pytest.raises(ValidationError):
@@ -126,7 +101,7 @@ def test_accepting_is_all_or_nothing_when_someone_withdrew_meanwhile(programme, 
 
 
 def test_must_not_pairs_are_kept_apart(programme, coordinator, run):
-    people = accepted(programme, 24)
+    people = make_accepted_applicants(programme, 24)
     a, b = sorted(people[:2], key=lambda p: p.pk)
     PairRule.objects.create(programme=programme, first=a, second=b, kind=PairKind.APART)
     proposal = run(programme, time_limit=3)
@@ -135,7 +110,7 @@ def test_must_not_pairs_are_kept_apart(programme, coordinator, run):
 
 @pytest.mark.parametrize("limit", [0, -5, "soon", 601])
 def test_a_bad_time_limit_is_refused_in_words(programme, coordinator, limit):
-    accepted(programme, 6)
+    make_accepted_applicants(programme, 6)
     with pytest.raises(ValidationError) as caught:
         proposal_create(programme=programme, actor=coordinator, time_limit=limit)
     assert "time_limit" in caught.value.message_dict
@@ -146,7 +121,7 @@ def test_accepting_writes_nothing_when_a_later_step_fails(programme, coordinator
     """A failure after the first group and members are written rolls everything back."""
     from kollega.grouping import services as grouping_services
 
-    people = accepted(programme, 14)
+    people = make_accepted_applicants(programme, 14)
     proposal = run(programme, time_limit=3)
     real = grouping_services.group_add_member
     calls = {"n": 0}
@@ -167,11 +142,11 @@ def test_accepting_writes_nothing_when_a_later_step_fails(programme, coordinator
 
 
 def test_a_late_joiner_moved_into_the_group_of_someone_they_must_avoid_is_warned_about(programme, coordinator, run):
-    people = accepted(programme, 12)
+    people = make_accepted_applicants(programme, 12)
     proposal = run(programme, time_limit=3)
     groups = proposal_accept(proposal=proposal, details=details_for(proposal), actor=coordinator)
     (group,) = groups.values()
-    (newcomer,) = accepted(programme, 1, seed=7)
+    (newcomer,) = make_accepted_applicants(programme, 1, seed=7)
     first, second = sorted([people[0], newcomer], key=lambda p: p.pk)
     PairRule.objects.create(programme=programme, first=first, second=second, kind=PairKind.APART)
     late = run(programme, time_limit=3, late_joiners=True)

@@ -8,7 +8,8 @@ Django knows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -27,6 +28,46 @@ _LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
 
 def error_body(detail: str, code: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
     return {"detail": detail, "code": code, "errors": errors or {}}
+
+
+def as_refusal(
+    error: DjangoValidationError,
+    *,
+    codes: Collection[str] | None = None,
+    default_code: str | None = None,
+    wording: Mapping[str, str] | None = None,
+) -> DjangoValidationError:
+    """A service's refusal of a change as a ``TransitionError``, which answers 409 with the refusal's code.
+
+    A refusal is an error about no one field whose code is one of ``codes`` (any code when ``codes`` is
+    None); ``default_code`` stands for a missing code. Field errors, errors with other codes and refusals
+    already made are returned as they are (a value problem answers 422). ``wording`` gives the API's own
+    message for a code where the service's words were written for someone else.
+    """
+    if isinstance(error, TransitionError) or hasattr(error, "error_dict"):
+        return error
+    code = getattr(error, "code", None) or default_code
+    if codes is not None and code not in codes:
+        return error
+    message = (wording or {}).get(code or "") or " ".join(error.messages)
+    return TransitionError(message, code=code)
+
+
+@contextmanager
+def refusals(
+    *,
+    codes: Collection[str] | None = None,
+    default_code: str | None = None,
+    wording: Mapping[str, str] | None = None,
+) -> Iterator[None]:
+    """Within the block, a service's refusal of a change answers 409 (see ``as_refusal``); other errors pass."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        refusal = as_refusal(error, codes=codes, default_code=default_code, wording=wording)
+        if refusal is error:
+            raise
+        raise refusal from error
 
 
 def _summary(errors: dict[str, list[str]]) -> str:

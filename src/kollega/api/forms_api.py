@@ -6,10 +6,6 @@ the rules refuse answers 409 with the code ``form_answered`` and changes nothing
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
@@ -19,8 +15,8 @@ from kollega.api import recruitment_schemas as rs
 from kollega.api import schemas as s
 from kollega.api import selectors
 from kollega.api.auth import request_user
+from kollega.api.errors import refusals
 from kollega.core.models import Participant
-from kollega.core.services import TransitionError
 from kollega.surveys import selectors as surveys_selectors
 from kollega.surveys import services as surveys_services
 from kollega.surveys.models import Form, Purpose, Question, Response
@@ -70,19 +66,6 @@ def registration_response_for_api(*, participant: Participant) -> Response | Non
 
 
 # --- helpers -------------------------------------------------------------------
-
-
-@contextmanager
-def _answered_form_refusal() -> Iterator[None]:
-    """The services refuse to change an answered form; the API answers that as 409, as other refusals."""
-    try:
-        yield
-    except TransitionError:
-        raise
-    except ValidationError as error:
-        if getattr(error, "code", None) == FORM_ANSWERED:
-            raise TransitionError(error.messages[0], code=FORM_ANSWERED) from error
-        raise
 
 
 def _detail(form: Form) -> rs.FormDetailOut:
@@ -172,7 +155,7 @@ def question_update(request: HttpRequest, question_id: int, payload: rs.Question
     user = request_user(request)
     question = question_get_for_api(user=user, pk=question_id)
     fields = rs.question_changes(payload, question)
-    with _answered_form_refusal():
+    with refusals(codes={FORM_ANSWERED}):
         question = surveys_services.question_update(question=question, actor=user, **fields)
     return _question(question)
 
@@ -182,7 +165,7 @@ def question_delete(request: HttpRequest, question_id: int) -> Status[None]:
     """Delete a question of a form nobody has answered. Refused (409, `form_answered`) once it has answers."""
     user = request_user(request)
     question = question_get_for_api(user=user, pk=question_id)
-    with _answered_form_refusal():
+    with refusals(codes={FORM_ANSWERED}):
         surveys_services.question_delete(question=question, actor=user)
     return Status(204, None)
 
@@ -194,7 +177,7 @@ def questions_reorder(request: HttpRequest, form_id: int, payload: rs.QuestionOr
     """Put the questions in the order of `keys` (every key once). Refused (409) once the form has answers."""
     user = request_user(request)
     form = form_get_for_api(user=user, pk=form_id)
-    with _answered_form_refusal():
+    with refusals(codes={FORM_ANSWERED}):
         surveys_services.questions_reorder(form=form, keys=payload.keys, actor=user)
     return _detail(form)
 

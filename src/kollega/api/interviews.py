@@ -23,6 +23,7 @@ from kollega.api import interview_schemas as i
 from kollega.api import schemas as s
 from kollega.api import selectors
 from kollega.api.auth import request_user
+from kollega.api.errors import as_refusal, refusals
 from kollega.core.models import Organisation, Participant, Programme
 from kollega.core.models import Status as ParticipantStatus
 from kollega.core.services import TransitionError
@@ -151,15 +152,6 @@ def _fresh_booking(user: User, pk: int) -> i.BookingOut:
     return _booking_out(booking, booking.slot.programme.organisation)
 
 
-def _refusal(error: ValidationError, wording: dict[str, str] | None = None) -> ValidationError:
-    """A refused change as 409 with the service's code (in staff words where given); a value problem stays 422."""
-    code = getattr(error, "code", None)
-    if isinstance(error, TransitionError) or hasattr(error, "error_dict") or code not in REFUSALS:
-        return error
-    message = (wording or {}).get(code or "") or " ".join(error.messages)
-    return TransitionError(message, code=code)
-
-
 def _taken(error: services.SlotTakenError, organisation: Organisation) -> Status[i.BookingRefusedOut]:
     detail = " ".join(error.messages)
     return Status(
@@ -285,10 +277,8 @@ def slot_cancel(request: HttpRequest, slot_id: int, payload: i.SlotCancelIn) -> 
     """Take a slot away. A booking on it is cancelled too: the applicant is told and may book another time."""
     user = request_user(request)
     slot = slot_get_for_api(user=user, pk=slot_id)
-    try:
+    with refusals(codes=REFUSALS):
         services.slot_cancel(slot=slot, actor=user, reason=payload.reason)
-    except ValidationError as error:
-        raise _refusal(error) from error
     return slot_read(request, slot_id)
 
 
@@ -356,7 +346,7 @@ def booking_create(request: HttpRequest, programme_id: int, payload: i.BookingCr
     except services.SlotTakenError as error:
         return _taken(error, programme.organisation)
     except ValidationError as error:
-        raise _refusal(error, _cannot_book_wording(participant)) from error
+        raise as_refusal(error, codes=REFUSALS, wording=_cannot_book_wording(participant)) from error
     return Status(201, _fresh_booking(user, booking.pk))
 
 
@@ -378,7 +368,9 @@ def booking_move(request: HttpRequest, booking_id: int, payload: i.BookingMoveIn
     except services.SlotTakenError as error:
         return _taken(error, programme.organisation)
     except ValidationError as error:
-        raise _refusal(error, {"same_slot": _("The booking is already at this time.")}) from error
+        raise as_refusal(
+            error, codes=REFUSALS, wording={"same_slot": _("The booking is already at this time.")}
+        ) from error
     return _fresh_booking(user, booking_id)
 
 
@@ -391,10 +383,8 @@ def booking_cancel(request: HttpRequest, booking_id: int, payload: i.BookingCanc
     """Cancel the booking (staff may until it starts): the applicant returns to "registered" and may book again."""
     user = request_user(request)
     booking = booking_get_for_api(user=user, pk=booking_id)
-    try:
+    with refusals(codes=REFUSALS):
         services.booking_cancel(booking=booking, actor=user, reason=payload.reason)
-    except ValidationError as error:
-        raise _refusal(error) from error
     return _fresh_booking(user, booking_id)
 
 
@@ -410,10 +400,8 @@ def booking_no_show(request: HttpRequest, booking_id: int, payload: i.NoShowIn) 
     booking = booking_get_for_api(user=user, pk=booking_id)
     if not booking.is_active:
         raise TransitionError(_("This booking is no longer active."), code="inactive")
-    try:
+    with refusals(codes=REFUSALS):
         services.booking_mark_no_show(participant=booking.participant, actor=user, reason=payload.reason)
-    except ValidationError as error:
-        raise _refusal(error) from error
     return _fresh_booking(user, booking_id)
 
 

@@ -25,6 +25,7 @@ from kollega.api import recruitment_schemas as rs
 from kollega.api import schemas as s
 from kollega.api.registrations import (
     BODY_LIMIT,
+    REFUSAL_CODES,
     BodyProblem,
     check_meta,
     field_errors,
@@ -296,9 +297,9 @@ def _register(request: HttpRequest, programme: Programme, body: dict[str, Any], 
             source=Source.API,
         )
     except ValidationError as error:
-        code = getattr(error, "code", None)
-        if not hasattr(error, "error_dict") and code in {"closed", "no_form"}:
-            return _error(request, 409, " ".join(error.messages), code)
+        refusal = errors.as_refusal(error, codes=REFUSAL_CODES)
+        if refusal is not error:
+            return _error(request, 409, " ".join(refusal.messages), refusal.code or "")
         messages = field_errors(error)
         return _error(request, 400, _summary(messages), "invalid", messages)
     result = rs.PublicOutcomeOut(

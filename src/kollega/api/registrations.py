@@ -18,7 +18,6 @@ from kollega.api import recruitment_schemas as rs
 from kollega.api import schemas as s
 from kollega.api.auth import request_user
 from kollega.core.models import Participant, Programme
-from kollega.core.services import TransitionError
 from kollega.recruitment import needs
 from kollega.recruitment import selectors as recruitment_selectors
 from kollega.recruitment import services as recruitment_services
@@ -97,13 +96,6 @@ def outcome_detail(outcome: RegistrationOutcome) -> str:
         "This email address is already registered. Nothing changes until the address's owner confirms it "
         "through the link just sent to it."
     )
-
-
-def submission_refusal(error: ValidationError) -> TransitionError | None:
-    """A window that is closed or a programme with no form: a refusal (409), not a field error."""
-    if not hasattr(error, "error_dict") and getattr(error, "code", None) in REFUSAL_CODES:
-        return TransitionError(" ".join(error.messages), code=error.code)
-    return None
 
 
 def field_errors(error: ValidationError) -> dict[str, list[str]]:
@@ -248,8 +240,8 @@ def registration_create(request: HttpRequest, programme_id: int) -> Any:
                 actor=user,
             )
         except ValidationError as error:
-            refusal = submission_refusal(error)
-            if refusal is not None:
+            refusal = errors.as_refusal(error, codes=REFUSAL_CODES)
+            if refusal is not error:
                 raise refusal from error
             raise ValidationError(field_errors(error)) from error
         detail = outcome_detail(outcome)
@@ -271,13 +263,9 @@ def registration_cancel(request: HttpRequest, participant_id: int, payload: rs.C
     """Cancel the person's registration; a freed place is offered to the first on the waiting list at once."""
     user = request_user(request)
     participant = selectors.participant_get_for_api(user=user, pk=participant_id)
-    try:
+    # Already cancelled, or too far along to cancel: a refused change, as other status changes.
+    with errors.refusals(default_code="not_allowed"):
         recruitment_services.registration_cancel(participant=participant, reason=payload.reason.strip(), actor=user)
-    except ValidationError as error:
-        # Already cancelled, or too far along to cancel: a refused change, as other status changes.
-        if isinstance(error, TransitionError) or hasattr(error, "error_dict"):
-            raise
-        raise TransitionError(" ".join(error.messages), code=getattr(error, "code", None) or "not_allowed") from error
     participant = selectors.participant_get_for_api(user=user, pk=participant_id)
     return s.participant_detail_out(participant, selectors.participant_history_for_api(participant=participant))
 

@@ -19,8 +19,8 @@ from kollega.api import interview_schemas as i
 from kollega.api import schemas as s
 from kollega.api import selectors
 from kollega.api.auth import request_user
+from kollega.api.errors import refusals
 from kollega.core.models import Participant
-from kollega.core.services import TransitionError
 from kollega.evaluation import selectors as evaluation_selectors
 from kollega.evaluation import services as evaluation_services
 from kollega.evaluation.models import QuestionnaireRound
@@ -134,12 +134,8 @@ def round_remind(request: HttpRequest, round_id: int, payload: i.RemindIn) -> i.
     """
     user = request_user(request)
     round = round_get_for_api(user=user, pk=round_id)
-    try:
+    with refusals(default_code="not_open"):
         count = evaluation_services.round_remind(round=round, actor=user)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            raise
-        raise TransitionError(" ".join(error.messages), code="not_open") from error
     if count:
         detail = ngettext("Reminded %(count)d person.", "Reminded %(count)d people.", count) % {"count": count}
     else:

@@ -47,7 +47,7 @@ def _link_not_found(
     request: HttpRequest, form: LinkResendForm | None = None, *, sent: bool = False, status: int = 404
 ) -> HttpResponse:
     """A link that opens nothing: say so, and offer to send the link again to the address they give."""
-    context = {"form": form or LinkResendForm(), "sent": sent}
+    context = {"form": form or LinkResendForm(), "sent": sent, "action": reverse("evaluation:questionnaire_resend")}
     return render(request, "evaluation/link_not_found.html", context, status=status)
 
 

@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from kollega.core.management.arguments import programme_find, usage_error
 from kollega.core.management.preflight import database_check
 from kollega.core.models import Participant, Status
 from kollega.evaluation import services
-from kollega.evaluation.management.commands._rounds import EXIT_REFUSED, programme_find, usage
+from kollega.evaluation.management.commands._rounds import EXIT_REFUSED
 from kollega.evaluation.models import RoundKind
 
 DEFAULT_STATUSES = {
@@ -44,13 +45,13 @@ class Command(BaseCommand):
         programme = programme_find(options["programme"], options.get("organisation"))
         kind = options["kind"]
         if kind not in RoundKind.values:
-            raise usage(
+            raise usage_error(
                 _("Unknown kind %(kind)s: use %(kinds)s.") % {"kind": kind, "kinds": ", ".join(RoundKind.values)}
             )
         statuses = options["status"] or DEFAULT_STATUSES[RoundKind(kind)]
         unknown = [s for s in statuses if s not in Status.values]
         if unknown:
-            raise usage(
+            raise usage_error(
                 _("Unknown status %(status)s: use %(statuses)s.")
                 % {"status": ", ".join(unknown), "statuses": ", ".join(Status.values)}
             )
@@ -59,7 +60,9 @@ class Command(BaseCommand):
             try:
                 last_day = date.fromisoformat(options["closes"])
             except ValueError:
-                raise usage(_("Write the date as YYYY-MM-DD, not %(value)s.") % {"value": options["closes"]}) from None
+                raise usage_error(
+                    _("Write the date as YYYY-MM-DD, not %(value)s.") % {"value": options["closes"]}
+                ) from None
         else:
             last_day = datetime.now(tz).date() + timedelta(days=14)
         furthest = services.last_closing_day(datetime.now(tz).date())

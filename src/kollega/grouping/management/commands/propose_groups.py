@@ -23,8 +23,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from kollega.core.management.arguments import programme_find, usage_error
 from kollega.core.management.preflight import database_check
-from kollega.core.models import Programme
 from kollega.grouping import explain
 from kollega.grouping.management.commands._report import Report, report_for
 from kollega.grouping.models import ProposalState
@@ -32,11 +32,6 @@ from kollega.grouping.optimiser.problem import GOALS
 from kollega.grouping.proposals import DEFAULT_TIME_LIMIT, proposal_create, proposal_run
 
 EXIT_NOT_PLACED = 1
-EXIT_USAGE = 2
-
-
-def _usage(message: str) -> CommandError:
-    return CommandError(message, returncode=EXIT_USAGE)
 
 
 class Command(BaseCommand):
@@ -66,7 +61,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         database_check()
-        programme = self._programme(options["programme"], options.get("organisation"))
+        programme = programme_find(options["programme"], options.get("organisation"))
         weights = self._weights(options["weights"])
         try:
             proposal = proposal_create(
@@ -78,7 +73,7 @@ class Command(BaseCommand):
                 run=False,
             )
         except ValidationError as error:
-            raise _usage(" ".join(error.messages)) from None
+            raise usage_error(" ".join(error.messages)) from None
         proposal = proposal_run(proposal_id=proposal.pk)
         report = report_for(proposal)
         if options["json"]:
@@ -94,39 +89,16 @@ class Command(BaseCommand):
                 returncode=EXIT_NOT_PLACED,
             )
 
-    def _programme(self, value: str, organisation: str | None) -> Programme:
-        programmes = Programme.objects.select_related("organisation")
-        if organisation:
-            programmes = programmes.filter(organisation__slug=organisation)
-        number = int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
-        found = list(programmes.filter(pk=number)) if number is not None else []
-        if not found:
-            found = list(programmes.filter(slug=value).order_by("organisation__slug"))
-        if not found:
-            if organisation:
-                raise _usage(
-                    _("The organisation %(organisation)s has no programme %(programme)s.")
-                    % {"organisation": organisation, "programme": value}
-                )
-            raise _usage(_("There is no programme %(programme)s.") % {"programme": value})
-        if len(found) > 1:
-            raise _usage(
-                _(
-                    "Several organisations have a programme %(programme)s: %(organisations)s. "
-                    "Choose with --organisation."
-                )
-                % {"programme": value, "organisations": ", ".join(p.organisation.slug for p in found)}
-            )
-        return found[0]
-
     def _weights(self, given: list[str]) -> dict[str, str]:
         weights: dict[str, str] = {}
         for item in given:
             goal, sep, value = item.partition("=")
             if not sep or not goal.strip() or not value.strip():
-                raise _usage(_("Write a weight as GOAL=N, for example industry=5, not %(value)s.") % {"value": item})
+                raise usage_error(
+                    _("Write a weight as GOAL=N, for example industry=5, not %(value)s.") % {"value": item}
+                )
             if goal.strip() not in GOALS:
-                raise _usage(
+                raise usage_error(
                     _("Unknown goal %(goal)s: use %(goals)s.") % {"goal": goal.strip(), "goals": ", ".join(GOALS)}
                 )
             weights[goal.strip()] = value.strip()

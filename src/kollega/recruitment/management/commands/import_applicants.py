@@ -20,18 +20,13 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kollega.core.management.arguments import programme_find, usage_error
 from kollega.core.management.preflight import database_check
-from kollega.core.models import Programme
 from kollega.recruitment.importing.checking import guess_mapping, language_of, target_label
 from kollega.recruitment.importing.reading import MAX_BYTES, ImportFileError, format_count, read_table, shorten
 from kollega.recruitment.models import ImportJob, ImportMode, ImportState
 
 EXIT_REJECTED = 1
-EXIT_USAGE = 2
-
-
-def _usage(message: str) -> CommandError:
-    return CommandError(message, returncode=EXIT_USAGE)
 
 
 class Command(BaseCommand):
@@ -59,14 +54,14 @@ class Command(BaseCommand):
 
         database_check()
         language = language_of(translation.get_language())
-        programme = self._programme(options["programme"], options.get("organisation"))
+        programme = programme_find(options["programme"], options.get("organisation"))
         content = self._content(options["file"])
         name = "stdin" if options["file"] == "-" else Path(options["file"]).name
         try:
             table = read_table(content)
             questions = services.import_questions(programme=programme)
         except ImportFileError as error:
-            raise _usage(error.message) from None
+            raise usage_error(error.message) from None
         mapping = guess_mapping(table.headers, questions)
         for heading, target in self._overrides(options["map"]).items():
             mapping = {h: t for h, t in mapping.items() if t != target or not target}
@@ -78,7 +73,7 @@ class Command(BaseCommand):
                 job = services.import_job_map(job=job, mapping=mapping, language=language, queue=False)
         except ValidationError as error:
             self._columns(table.headers, mapping, questions, language)
-            raise _usage(" ".join(error.messages)) from None
+            raise usage_error(" ".join(error.messages)) from None
         self.stdout.write(
             _("Read %(file)s: %(rows)s rows (%(kind)s).")
             % {"file": name, "rows": format_count(len(table.rows)), "kind": table.description}
@@ -86,7 +81,7 @@ class Command(BaseCommand):
         self._columns(table.headers, job.mapping, questions, language)
         checked = services.import_job_check(job_id=job.pk, language=language)
         if checked is None or checked.state != ImportState.CHECKED:
-            raise _usage((checked.report or {}).get("error", "") if checked else _("The check did not finish."))
+            raise usage_error((checked.report or {}).get("error", "") if checked else _("The check did not finish."))
         rejected = self._report(checked)
         if options["dry_run"]:
             self.stdout.write(_("Dry run: nothing was imported."))
@@ -108,32 +103,6 @@ class Command(BaseCommand):
         done = services.import_job_run(job_id=checked.pk, language=language)
         self._result(done)
 
-    def _programme(self, value: str, organisation: str | None) -> Programme:
-        programmes = Programme.objects.select_related("organisation")
-        if organisation:
-            programmes = programmes.filter(organisation__slug=organisation)
-        found = (
-            list(programmes.filter(pk=int(value))) if value.isascii() and value.isdigit() and len(value) < 19 else []
-        )
-        if not found:
-            found = list(programmes.filter(slug=value).order_by("organisation__slug"))
-        if not found:
-            if organisation:
-                raise _usage(
-                    _("The organisation %(organisation)s has no programme %(programme)s.")
-                    % {"organisation": organisation, "programme": value}
-                )
-            raise _usage(_("There is no programme %(programme)s.") % {"programme": value})
-        if len(found) > 1:
-            raise _usage(
-                _(
-                    "Several organisations have a programme %(programme)s: %(organisations)s. "
-                    "Choose with --organisation."
-                )
-                % {"programme": value, "organisations": ", ".join(p.organisation.slug for p in found)}
-            )
-        return found[0]
-
     def _content(self, path: str) -> bytes:
         if path == "-":
             return sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -142,11 +111,11 @@ class Command(BaseCommand):
             with file.open("rb") as handle:
                 return handle.read(MAX_BYTES + 1)  # more than the limit is refused by the reader, with the reason
         except FileNotFoundError:
-            raise _usage(_("There is no file %(file)s.") % {"file": path}) from None
+            raise usage_error(_("There is no file %(file)s.") % {"file": path}) from None
         except IsADirectoryError:
-            raise _usage(_("%(file)s is a folder, not a file.") % {"file": path}) from None
+            raise usage_error(_("%(file)s is a folder, not a file.") % {"file": path}) from None
         except OSError as error:
-            raise _usage(
+            raise usage_error(
                 _("The file %(file)s cannot be read: %(reason)s") % {"file": path, "reason": error.strerror}
             ) from None
 
@@ -155,7 +124,7 @@ class Command(BaseCommand):
         for pair in pairs:
             heading, equals, target = pair.rpartition("=")
             if not equals or not heading.strip():
-                raise _usage(_('Write --map as "Heading=key", not %(value)s.') % {"value": pair})
+                raise usage_error(_('Write --map as "Heading=key", not %(value)s.') % {"value": pair})
             overrides[heading.strip()] = target.strip()
         return overrides
 
