@@ -228,7 +228,8 @@ def solve_buckets(
             for _ in range(int(solver.value(var))):
                 members[b].append(queue.pop())
     assignment: dict[int, str] = {}
-    numbering: Counter[str] = Counter()
+    # The plan's groups of each slot, in order, are handed out to the buckets that open groups.
+    unpinned = {slot: [g.key for g in plan.groups if g.slot == slot and g.key not in pinned] for slot in k_per_slot}
     for b, (slot, _c, pin) in enumerate(buckets):
         groups = int(solver.value(count[b]))
         if not groups:
@@ -237,12 +238,7 @@ def solve_buckets(
             for person in members[b]:
                 assignment[person.key] = pin
             continue
-        keys = []
-        for _ in range(groups):
-            numbering[slot] += 1
-            while opened_key(slot, numbering[slot]) in pinned:
-                numbering[slot] += 1
-            keys.append(opened_key(slot, numbering[slot]))
+        keys = [unpinned[slot].pop(0) for _ in range(groups)]
         for person_key, group_key in deal(members[b], keys, problem, quotas).items():
             assignment[person_key] = group_key
     return BucketResult(

@@ -291,8 +291,7 @@ def solve_part(problem: Problem, part: Part, seconds: float, relaxed: bool = Fal
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = problem.workers
     solver.parameters.random_seed = problem.seed
-    # With greedy's caps the starting placement may break one; let the solver mend it rather than drop it.
-    solver.parameters.repair_hint = part.caps is not None
+    # (repair_hint is left off: with a short time limit OR-Tools 9.15 can abort in its hint-repair search.)
     status = solver.solve(m)
     took = time.perf_counter() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

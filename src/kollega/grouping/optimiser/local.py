@@ -1,0 +1,352 @@
+"""Local search: move one person, or swap two, while that makes the proposal better.
+
+It works on any complete placement (the bucket model's, a part's, greedy's)
+and keeps every hard rule: agreed slots, size bounds, locks, earlier members
+and must-not pairs. A change is kept when it lowers
+
+    the weighted goals + FLOOR_PRICE × (each goal's excess over its floor)
+
+where the floor is the greedy baseline's value of each goal. So the search
+first wins back any goal that is worse than the simple method's, then
+improves the weighted sum; it never lets a goal rise above its floor.
+
+Every goal is counted exactly as ``scoring.goal_values`` counts it, kept up
+to date change by change, so a long search costs little per step. The order
+is drawn from the problem's seed, and the search stops when a whole pass
+finds nothing or the time is up: the same input and time gives the same
+answer unless the time limit cuts a pass short.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from kollega.grouping.optimiser.problem import GOALS, GroupSpec, IndustryMode, Problem
+from kollega.grouping.optimiser.scoring import band_quotas
+
+#: What one unit of a goal above its floor costs: more than any gain elsewhere could be worth.
+FLOOR_PRICE = 1_000
+#: How many other groups are tried for each person in a pass (the best-fitting by theme wishes first).
+CANDIDATES = 14
+
+IND, EXP, THM, BAL, TOG, STB = range(6)
+
+
+@dataclass
+class _Group:
+    key: str
+    slot: str
+    members: set[int] = field(default_factory=set)
+    movable: list[int] = field(default_factory=list)
+    industries: Counter[str] = field(default_factory=Counter)
+    bands: Counter[str] = field(default_factory=Counter)
+    support: list[int] = field(default_factory=list)
+    wanted: int = 0
+    plan: tuple[int, ...] = ()
+
+
+class Search:
+    """The placement and every goal's running total; ``run`` improves it in place."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        groups: list[GroupSpec],
+        assignment: dict[int, str],
+        floor: dict[str, int] | None = None,
+    ) -> None:
+        self.problem = problem
+        self.people = {p.key: p for p in problem.people}
+        self.size = problem.themes_per_group
+        themes = sorted({t for p in problem.people for t in p.theme_points()} | set(problem.rankable_themes))
+        self.theme_index = {t: i for i, t in enumerate(themes)}
+        self.points: dict[int, list[tuple[int, int]]] = {
+            k: [(self.theme_index[t], pts) for t, pts in p.theme_points().items()] for k, p in self.people.items()
+        }
+        self.weights = [problem.weights.of(g) for g in GOALS]
+        self.floor = [(floor or {}).get(g, 10**12) for g in GOALS]
+        self.same = problem.industry_mode == IndustryMode.SAME
+        fixed = {k for g in groups for k in g.members} | set(problem.locks)
+        self.where: dict[int, str] = {k: g.key for g in groups for k in g.members if k in self.people}
+        self.where.update({k: v for k, v in assignment.items() if k in self.people})
+        self.groups: dict[str, _Group] = {}
+        for spec in groups:
+            self.groups[spec.key] = _Group(key=spec.key, slot=spec.slot, support=[0] * len(themes))
+        for person_key, group_key in self.where.items():
+            g = self.groups[group_key]
+            self._add(g, person_key)
+            if person_key not in fixed:
+                g.movable.append(person_key)
+        open_groups = sum(1 for g in self.groups.values() if g.members)
+        self.quotas = band_quotas(problem, open_groups)
+        self.sizes: dict[str, Counter[int]] = defaultdict(Counter)
+        for g in self.groups.values():
+            if g.members:
+                self.sizes[g.slot][len(g.members)] += 1
+            g.plan = self._plan(g.support)
+        self.by_slot: dict[str, list[_Group]] = defaultdict(list)
+        for g in self.groups.values():
+            if g.members:  # an empty group stays empty: opening it would change every group's fair share
+                self.by_slot[g.slot].append(g)
+        self.apart: dict[int, set[int]] = defaultdict(set)
+        for a, b in problem.apart:
+            self.apart[a].add(b)
+            self.apart[b].add(a)
+        self.partners: dict[int, list[int]] = defaultdict(list)
+        for a, b in problem.together:
+            self.partners[a].append(b)
+            self.partners[b].append(a)
+        self.totals = self._totals()
+
+    # --- exact goal arithmetic -------------------------------------------------------------------
+
+    def _add(self, g: _Group, person_key: int) -> None:
+        person = self.people[person_key]
+        g.members.add(person_key)
+        if person.industry:
+            g.industries[person.industry] += 1
+        if person.band:
+            g.bands[person.band] += 1
+        for i, pts in self.points[person_key]:
+            g.support[i] += pts
+            g.wanted += pts
+
+    def _remove(self, g: _Group, person_key: int) -> None:
+        person = self.people[person_key]
+        g.members.discard(person_key)
+        if person.industry:
+            g.industries[person.industry] -= 1
+        if person.band:
+            g.bands[person.band] -= 1
+        for i, pts in self.points[person_key]:
+            g.support[i] -= pts
+            g.wanted -= pts
+
+    def _plan(self, support: list[int]) -> tuple[int, ...]:
+        ranked = sorted(range(len(support)), key=lambda i: -support[i])
+        return tuple(sorted(i for i in ranked[: self.size] if support[i] > 0))
+
+    def _unmet(self, support: list[int], wanted: int) -> int:
+        return wanted - sum(sorted(support, reverse=True)[: self.size])
+
+    def _industry(self, counts: Counter[str]) -> int:
+        if self.same:
+            return max(0, sum(1 for n in counts.values() if n > 0) - 1)
+        return sum(n - 1 for n in counts.values() if n > 1)
+
+    def _experience(self, counts: Counter[str]) -> int:
+        return sum(max(0, n - self.quotas.get(b, n)) for b, n in counts.items())
+
+    def _group_goals(self, g: _Group) -> tuple[int, int, int]:
+        if not g.members:
+            return 0, 0, 0
+        return self._industry(g.industries), self._experience(g.bands), self._unmet(g.support, g.wanted)
+
+    def _after(self, g: _Group, leaving: int | None, coming: int | None) -> tuple[int, int, int]:
+        """A group's industry, experience and theme penalties after one person leaves and/or one comes."""
+        industries = Counter(g.industries)
+        bands = Counter(g.bands)
+        support = list(g.support)
+        wanted = g.wanted
+        for person_key, step in ((leaving, -1), (coming, 1)):
+            if person_key is None:
+                continue
+            person = self.people[person_key]
+            if person.industry:
+                industries[person.industry] += step
+            if person.band:
+                bands[person.band] += step
+            for i, pts in self.points[person_key]:
+                support[i] += step * pts
+                wanted += step * pts
+        return self._industry(industries), self._experience(bands), self._unmet(support, wanted)
+
+    def _balance(self, slot: str, changes: dict[int, int]) -> int:
+        sizes = self.sizes[slot]
+        counts = Counter(sizes)
+        for before, after in changes.items():
+            counts[before] -= 1
+            counts[after] += 1
+        present = [n for n, c in counts.items() if c > 0]
+        return max(present) - min(present) if len(present) > 1 else 0
+
+    def _totals(self) -> list[int]:
+        totals = [0] * 6
+        for g in self.groups.values():
+            ind, exp, thm = self._group_goals(g)
+            totals[IND] += ind
+            totals[EXP] += exp
+            totals[THM] += thm
+        totals[BAL] = sum(self._balance(slot, {}) for slot in self.sizes)
+        totals[TOG] = sum(
+            1 for a, b in self.problem.together if self.where.get(a) is None or self.where.get(a) != self.where.get(b)
+        )
+        totals[STB] = sum(
+            1 for k, before in self.problem.previous.items() if k in self.where and self.where[k] != before
+        )
+        return totals
+
+    def _pairs_change(self, moves: dict[int, str]) -> tuple[int, int]:
+        """The change in "together" and "stability" when the people in ``moves`` go to their new groups."""
+        together = 0
+        seen: set[tuple[int, int]] = set()
+        for person in moves:
+            for other in self.partners.get(person, ()):
+                pair = (min(person, other), max(person, other))
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                apart_before = self.where.get(person) != self.where.get(other)
+                apart_after = moves.get(person, self.where.get(person)) != moves.get(other, self.where.get(other))
+                together += int(apart_after) - int(apart_before)
+        stability = 0
+        for person, group_key in moves.items():
+            earlier = self.problem.previous.get(person)
+            if earlier is not None:
+                stability += int(group_key != earlier) - int(self.where[person] != earlier)
+        return together, stability
+
+    def price(self, delta: list[int]) -> int:
+        """What a change of the goals by ``delta`` costs, the floor's price included."""
+        cost = 0
+        for goal in range(6):
+            if not delta[goal]:
+                continue
+            cost += self.weights[goal] * delta[goal]
+            now = self.totals[goal]
+            cost += FLOOR_PRICE * (max(0, now + delta[goal] - self.floor[goal]) - max(0, now - self.floor[goal]))
+        return cost
+
+    # --- the changes -----------------------------------------------------------------------------
+
+    def _move_delta(self, a: int, source: _Group, target: _Group) -> list[int] | None:
+        p = self.problem
+        if len(source.members) - 1 < p.size_min or len(target.members) + 1 > p.size_max:
+            return None
+        if self.apart.get(a) and self.apart[a] & target.members:
+            return None
+        old = [x + y for x, y in zip(self._group_goals(source), self._group_goals(target), strict=True)]
+        new = [x + y for x, y in zip(self._after(source, a, None), self._after(target, None, a), strict=True)]
+        delta = [new[0] - old[0], new[1] - old[1], new[2] - old[2], 0, 0, 0]
+        s, t = len(source.members), len(target.members)
+        if source.slot == target.slot:
+            before = self._balance(source.slot, {})
+            delta[BAL] = self._balance(source.slot, {s: s - 1, t: t + 1}) - before
+        else:
+            delta[BAL] = (
+                self._balance(source.slot, {s: s - 1})
+                - self._balance(source.slot, {})
+                + self._balance(target.slot, {t: t + 1})
+                - self._balance(target.slot, {})
+            )
+        delta[TOG], delta[STB] = self._pairs_change({a: target.key})
+        return delta
+
+    def _swap_delta(self, a: int, source: _Group, b: int, target: _Group) -> list[int] | None:
+        if self.apart.get(a) and self.apart[a] & (target.members - {b}):
+            return None
+        if self.apart.get(b) and self.apart[b] & (source.members - {a}):
+            return None
+        old = [x + y for x, y in zip(self._group_goals(source), self._group_goals(target), strict=True)]
+        new = [x + y for x, y in zip(self._after(source, a, b), self._after(target, b, a), strict=True)]
+        delta = [new[0] - old[0], new[1] - old[1], new[2] - old[2], 0, 0, 0]
+        delta[TOG], delta[STB] = self._pairs_change({a: target.key, b: source.key})
+        return delta
+
+    def _apply(self, moves: dict[int, str], delta: list[int]) -> None:
+        touched: dict[str, int] = {}
+        for person, group_key in moves.items():
+            source = self.groups[self.where[person]]
+            touched.setdefault(source.key, len(source.members))
+            touched.setdefault(group_key, len(self.groups[group_key].members))
+        for person, group_key in moves.items():
+            source, target = self.groups[self.where[person]], self.groups[group_key]
+            self._remove(source, person)
+            source.movable.remove(person)
+            self._add(target, person)
+            target.movable.append(person)
+            self.where[person] = group_key
+        for key, before in touched.items():
+            g = self.groups[key]
+            self.sizes[g.slot][before] -= 1
+            self.sizes[g.slot][len(g.members)] += 1
+            g.plan = self._plan(g.support)
+        for goal in range(6):
+            self.totals[goal] += delta[goal]
+
+    def _alike(self, a: int, b: int) -> bool:
+        """Two people a swap would not change anything for: same industry, experience, wishes and no pairs."""
+        pa, pb = self.people[a], self.people[b]
+        if (pa.industry, pa.band, pa.themes) != (pb.industry, pb.band, pb.themes):
+            return False
+        special = (self.partners, self.apart, self.problem.previous)
+        return not any(a in s or b in s for s in special)
+
+    def _candidates(self, a: int, source: _Group, rng: random.Random) -> list[_Group]:
+        person = self.people[a]
+        points = dict(self.points[a])
+        options = [g for slot in sorted(person.slots) for g in self.by_slot.get(slot, ()) if g is not source]
+        if len(options) <= CANDIDATES:
+            return options
+        # Groups whose theme plan holds most of the person's wishes first, then at random.
+        keyed = [(-sum(points.get(i, 0) for i in g.plan), rng.random(), g.key, g) for g in options]
+        keyed.sort(key=lambda item: item[:3])
+        return [g for *_, g in keyed[:CANDIDATES]]
+
+    def run(self, seconds: float, seed: int = 0) -> dict[int, str]:
+        """Improve until a whole pass finds nothing or ``seconds`` are up; the placement of the movable people."""
+        deadline = time.perf_counter() + max(0.0, seconds)
+        rng = random.Random(seed)
+        order = sorted(k for g in self.groups.values() for k in g.movable)
+        improved = True
+        while improved and time.perf_counter() < deadline:
+            improved = False
+            rng.shuffle(order)
+            for a in order:
+                if time.perf_counter() >= deadline:
+                    break
+                source = self.groups[self.where[a]]
+                best: tuple[int, dict[int, str], list[int]] | None = None
+                for target in self._candidates(a, source, rng):
+                    delta = self._move_delta(a, source, target)
+                    if delta is not None:
+                        cost = self.price(delta)
+                        if cost < 0 and (best is None or cost < best[0]):
+                            best = (cost, {a: target.key}, delta)
+                    for b in target.movable:
+                        if source.slot not in self.people[b].slots:
+                            continue
+                        if self._alike(a, b):
+                            continue
+                        delta = self._swap_delta(a, source, b, target)
+                        if delta is None:
+                            continue
+                        cost = self.price(delta)
+                        if cost < 0 and (best is None or cost < best[0]):
+                            best = (cost, {a: target.key, b: source.key}, delta)
+                if best is not None:
+                    self._apply(best[1], best[2])
+                    improved = True
+        return {k: self.where[k] for g in self.groups.values() for k in g.movable}
+
+    def goals(self) -> dict[str, int]:
+        return dict(zip(GOALS, self.totals, strict=True))
+
+
+def improve(
+    problem: Problem,
+    groups: list[GroupSpec],
+    assignment: dict[int, str],
+    seconds: float,
+    floor: dict[str, int] | None = None,
+) -> dict[int, str]:
+    """``assignment`` improved by moves and swaps within ``seconds``; locked and earlier members stay put."""
+    known = {g.key for g in groups}
+    if not assignment or any(v not in known for v in assignment.values()):
+        return assignment
+    search = Search(problem, groups, assignment, floor)
+    placed = search.run(seconds, seed=problem.seed)
+    return {**assignment, **placed}
