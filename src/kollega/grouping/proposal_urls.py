@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("programmes/<int:pk>/groups/proposals/<int:number>/", views.detail, name="detail"),
     path("programmes/<int:pk>/groups/proposals/<int:number>/progress/", views.progress, name="progress"),
     path("programmes/<int:pk>/groups/proposals/<int:number>/move/", views.move, name="move"),
+    path("programmes/<int:pk>/groups/proposals/<int:number>/move/<int:person>/", views.move_person, name="move_person"),
     path("programmes/<int:pk>/groups/proposals/<int:number>/lock/", views.lock, name="lock"),
     path("programmes/<int:pk>/groups/proposals/<int:number>/run-again/", views.rerun, name="rerun"),
     path("programmes/<int:pk>/groups/proposals/<int:number>/try-again/", views.retry, name="retry"),

@@ -7,7 +7,8 @@
  * way), then puts the page's fresh groups, goals and warnings in place and
  * reads the result out in a live region. If anything goes wrong, the form is
  * simply submitted and the whole page comes back. A drop on a group at a time
- * the person did not agree to moves nobody and says why.
+ * the person did not agree to moves nobody and says why. On a big proposal,
+ * which shows a page of groups at a time, the drop targets are that page's.
  *
  * Accept page: choosing a group's weekday moves its first meeting to the first
  * such day that is still far enough ahead.
