@@ -24,6 +24,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from kollega.grouping.optimiser.model import Part, part_values, solve_part
 from kollega.grouping.optimiser.problem import GOALS, GroupSpec, IndustryMode, Problem
 from kollega.grouping.optimiser.scoring import band_quotas
 
@@ -31,6 +32,9 @@ from kollega.grouping.optimiser.scoring import band_quotas
 FLOOR_PRICE = 1_000
 #: How many other groups are tried for each person in a pass (the best-fitting by theme wishes first).
 CANDIDATES = 14
+#: How many groups of one slot are re-solved together, and for how long at most.
+NEIGHBOURHOOD = 3
+RESHUFFLE_SECONDS = 0.5
 
 IND, EXP, THM, BAL, TOG, STB = range(6)
 
@@ -145,29 +149,28 @@ class Search:
             return 0, 0, 0
         return self._industry(g.industries), self._experience(g.bands), self._unmet(g.support, g.wanted)
 
-    def _after(self, g: _Group, leaving: int | None, coming: int | None) -> tuple[int, int, int]:
-        """A group's industry, experience and theme penalties after one person leaves and/or one comes."""
+    def _after(self, g: _Group, leaving: list[int], coming: list[int]) -> tuple[int, int, int]:
+        """A group's industry, experience and theme penalties after some people leave and others come."""
         industries = Counter(g.industries)
         bands = Counter(g.bands)
         support = list(g.support)
         wanted = g.wanted
-        for person_key, step in ((leaving, -1), (coming, 1)):
-            if person_key is None:
-                continue
-            person = self.people[person_key]
-            if person.industry:
-                industries[person.industry] += step
-            if person.band:
-                bands[person.band] += step
-            for i, pts in self.points[person_key]:
-                support[i] += step * pts
-                wanted += step * pts
+        for crowd, step in ((leaving, -1), (coming, 1)):
+            for person_key in crowd:
+                person = self.people[person_key]
+                if person.industry:
+                    industries[person.industry] += step
+                if person.band:
+                    bands[person.band] += step
+                for i, pts in self.points[person_key]:
+                    support[i] += step * pts
+                    wanted += step * pts
         return self._industry(industries), self._experience(bands), self._unmet(support, wanted)
 
-    def _balance(self, slot: str, changes: dict[int, int]) -> int:
-        sizes = self.sizes[slot]
-        counts = Counter(sizes)
-        for before, after in changes.items():
+    def _balance(self, slot: str, changes: list[tuple[int, int]]) -> int:
+        """A slot's largest group less its smallest after the groups of ``changes`` (size before, after) change."""
+        counts = Counter(self.sizes[slot])
+        for before, after in changes:
             counts[before] -= 1
             counts[after] += 1
         present = [n for n, c in counts.items() if c > 0]
@@ -180,7 +183,7 @@ class Search:
             totals[IND] += ind
             totals[EXP] += exp
             totals[THM] += thm
-        totals[BAL] = sum(self._balance(slot, {}) for slot in self.sizes)
+        totals[BAL] = sum(self._balance(slot, []) for slot in self.sizes)
         totals[TOG] = sum(
             1 for a, b in self.problem.together if self.where.get(a) is None or self.where.get(a) != self.where.get(b)
         )
@@ -222,39 +225,44 @@ class Search:
 
     # --- the changes -----------------------------------------------------------------------------
 
+    def _delta(self, moves: dict[int, str]) -> list[int]:
+        """Every goal's change when the people in ``moves`` go to their new groups (sizes and pairs unchecked)."""
+        leaving: dict[str, list[int]] = defaultdict(list)
+        coming: dict[str, list[int]] = defaultdict(list)
+        for person, group_key in moves.items():
+            leaving[self.where[person]].append(person)
+            coming[group_key].append(person)
+        delta = [0] * 6
+        changes: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for key in set(leaving) | set(coming):
+            g = self.groups[key]
+            before = self._group_goals(g)
+            after = self._after(g, leaving[key], coming[key])
+            for goal in (IND, EXP, THM):
+                delta[goal] += after[goal] - before[goal]
+            size = len(g.members)
+            new_size = size - len(leaving[key]) + len(coming[key])
+            if new_size != size:
+                changes[g.slot].append((size, new_size))
+        for slot, sizes in changes.items():
+            delta[BAL] += self._balance(slot, sizes) - self._balance(slot, [])
+        delta[TOG], delta[STB] = self._pairs_change(moves)
+        return delta
+
     def _move_delta(self, a: int, source: _Group, target: _Group) -> list[int] | None:
         p = self.problem
         if len(source.members) - 1 < p.size_min or len(target.members) + 1 > p.size_max:
             return None
         if self.apart.get(a) and self.apart[a] & target.members:
             return None
-        old = [x + y for x, y in zip(self._group_goals(source), self._group_goals(target), strict=True)]
-        new = [x + y for x, y in zip(self._after(source, a, None), self._after(target, None, a), strict=True)]
-        delta = [new[0] - old[0], new[1] - old[1], new[2] - old[2], 0, 0, 0]
-        s, t = len(source.members), len(target.members)
-        if source.slot == target.slot:
-            before = self._balance(source.slot, {})
-            delta[BAL] = self._balance(source.slot, {s: s - 1, t: t + 1}) - before
-        else:
-            delta[BAL] = (
-                self._balance(source.slot, {s: s - 1})
-                - self._balance(source.slot, {})
-                + self._balance(target.slot, {t: t + 1})
-                - self._balance(target.slot, {})
-            )
-        delta[TOG], delta[STB] = self._pairs_change({a: target.key})
-        return delta
+        return self._delta({a: target.key})
 
     def _swap_delta(self, a: int, source: _Group, b: int, target: _Group) -> list[int] | None:
         if self.apart.get(a) and self.apart[a] & (target.members - {b}):
             return None
         if self.apart.get(b) and self.apart[b] & (source.members - {a}):
             return None
-        old = [x + y for x, y in zip(self._group_goals(source), self._group_goals(target), strict=True)]
-        new = [x + y for x, y in zip(self._after(source, a, b), self._after(target, b, a), strict=True)]
-        delta = [new[0] - old[0], new[1] - old[1], new[2] - old[2], 0, 0, 0]
-        delta[TOG], delta[STB] = self._pairs_change({a: target.key, b: source.key})
-        return delta
+        return self._delta({a: target.key, b: source.key})
 
     def _apply(self, moves: dict[int, str], delta: list[int]) -> None:
         touched: dict[str, int] = {}
@@ -297,40 +305,89 @@ class Search:
         return [g for *_, g in keyed[:CANDIDATES]]
 
     def run(self, seconds: float, seed: int = 0) -> dict[int, str]:
-        """Improve until a whole pass finds nothing or ``seconds`` are up; the placement of the movable people."""
+        """Improve until nothing helps or ``seconds`` are up; the placement of the movable people.
+
+        Rounds of single moves and swaps alternate with re-solving a few groups of one slot together
+        (``_reshuffle``), which can change a group's theme plan where no single move could.
+        """
         deadline = time.perf_counter() + max(0.0, seconds)
         rng = random.Random(seed)
         order = sorted(k for g in self.groups.values() for k in g.movable)
-        improved = True
-        while improved and time.perf_counter() < deadline:
-            improved = False
-            rng.shuffle(order)
-            for a in order:
+        while time.perf_counter() < deadline:
+            improved = self._pass(order, rng, deadline)
+            tries = max(1, sum(len(gs) for gs in self.by_slot.values()) // NEIGHBOURHOOD)
+            for _ in range(tries):
                 if time.perf_counter() >= deadline:
                     break
-                source = self.groups[self.where[a]]
-                best: tuple[int, dict[int, str], list[int]] | None = None
-                for target in self._candidates(a, source, rng):
-                    delta = self._move_delta(a, source, target)
-                    if delta is not None:
-                        cost = self.price(delta)
-                        if cost < 0 and (best is None or cost < best[0]):
-                            best = (cost, {a: target.key}, delta)
-                    for b in target.movable:
-                        if source.slot not in self.people[b].slots:
-                            continue
-                        if self._alike(a, b):
-                            continue
-                        delta = self._swap_delta(a, source, b, target)
-                        if delta is None:
-                            continue
-                        cost = self.price(delta)
-                        if cost < 0 and (best is None or cost < best[0]):
-                            best = (cost, {a: target.key, b: source.key}, delta)
-                if best is not None:
-                    self._apply(best[1], best[2])
-                    improved = True
+                improved |= self._reshuffle(rng, deadline)
+            if not improved:
+                break
         return {k: self.where[k] for g in self.groups.values() for k in g.movable}
+
+    def _pass(self, order: list[int], rng: random.Random, deadline: float) -> bool:
+        """One round of the best move or swap for each person in turn; whether anything changed."""
+        improved = False
+        rng.shuffle(order)
+        for a in order:
+            if time.perf_counter() >= deadline:
+                break
+            source = self.groups[self.where[a]]
+            best: tuple[int, dict[int, str], list[int]] | None = None
+            for target in self._candidates(a, source, rng):
+                delta = self._move_delta(a, source, target)
+                if delta is not None:
+                    cost = self.price(delta)
+                    if cost < 0 and (best is None or cost < best[0]):
+                        best = (cost, {a: target.key}, delta)
+                for b in target.movable:
+                    if source.slot not in self.people[b].slots or self._alike(a, b):
+                        continue
+                    delta = self._swap_delta(a, source, b, target)
+                    if delta is None:
+                        continue
+                    cost = self.price(delta)
+                    if cost < 0 and (best is None or cost < best[0]):
+                        best = (cost, {a: target.key, b: source.key}, delta)
+            if best is not None:
+                self._apply(best[1], best[2])
+                improved = True
+        return improved
+
+    def _reshuffle(self, rng: random.Random, deadline: float) -> bool:
+        """Re-solve the members of a few groups of one slot exactly (CP-SAT); keep the answer if it is better."""
+        slots = sorted(slot for slot, gs in self.by_slot.items() if len(gs) > 1)
+        if not slots:
+            return False
+        slot = rng.choices(slots, [len(self.by_slot[s]) for s in slots])[0]
+        chosen = rng.sample(self.by_slot[slot], min(NEIGHBOURHOOD, len(self.by_slot[slot])))
+        movable = [k for g in chosen for k in g.movable]
+        if not movable:
+            return False
+        fixed = {g.key: [k for k in g.members if k not in set(g.movable)] for g in chosen}
+        part = Part(
+            people=[self.people[k] for k in movable],
+            groups=[GroupSpec(key=g.key, slot=g.slot, members=tuple(fixed[g.key])) for g in chosen],
+            fixed={k: self.people[k] for keys in fixed.values() for k in keys},
+            quotas=self.quotas,
+            hint={k: self.where[k] for k in movable},
+        )
+        # Goals at or above their floor may not grow within these groups.
+        now = part_values(self.problem, part, part.hint)
+        part.caps = {GOALS[i]: now[GOALS[i]] for i in (IND, EXP, THM) if self.totals[i] >= self.floor[i]}
+        seconds = min(RESHUFFLE_SECONDS, deadline - time.perf_counter())
+        if seconds <= 0.01:
+            return False
+        result = solve_part(self.problem, part, seconds)
+        if not result.solved:
+            return False
+        moves = {k: g for k, g in result.assignment.items() if self.where.get(k) != g}
+        if not moves:
+            return False
+        delta = self._delta(moves)
+        if self.price(delta) >= 0:
+            return False
+        self._apply(moves, delta)
+        return True
 
     def goals(self) -> dict[str, int]:
         return dict(zip(GOALS, self.totals, strict=True))

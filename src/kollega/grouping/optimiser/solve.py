@@ -23,15 +23,17 @@ from kollega.grouping.optimiser.plan import SlotPlan, free_people, greedy, slot_
 from kollega.grouping.optimiser.problem import GOALS, Conflict, GroupSpec, Person, Problem, Proposal, Rule, Status
 
 #: The share of the time limit the bucket model may take; the rest is for the group model and the local search.
-BUCKET_SHARE = 0.75
+BUCKET_SHARE = 0.85
 #: The share of the time limit kept for the local search at the end (moves and swaps; see ``local``).
 LOCAL_SHARE = 0.15
 #: Beyond this many people the bucket model is solved in cuts of about ``CUT_SIZE`` people (not exact).
 WHOLE_LIMIT = 1_000
 CUT_SIZE = 800
-#: From this many people on, the bucket model starts from a themes-and-slots-only answer.
+#: From this many people on, a cut's bucket model starts from a themes-and-slots-only answer.
 THEMES_FIRST_FROM = 600
-#: A bucket answer is polished by the group model only when at least this much of the time limit is left.
+#: Up to this many people a bucket answer not proven best is polished by the group model,
+#: when at least ``POLISH_MIN_SECONDS`` are left.
+POLISH_LIMIT = 100
 POLISH_MIN_SECONDS = 0.5
 
 INPUT_RULES = frozenset(
@@ -169,7 +171,7 @@ def _parts(problem: Problem, plan: SlotPlan, locks: dict[int, str], base: dict[i
                     members_of[base[person.key]].append(person)
             for g in comp_groups:
                 n = len(members_of[g.key])
-                if current and count + n > problem.part_limit:
+                if current and (count + n > problem.part_limit or g.slot != current[-1].slot):
                     chunks.append((current, [p for h in current for p in members_of[h.key]]))
                     current, count = [], 0
                 current.append(g)
@@ -257,12 +259,6 @@ def _propose_once(problem: Problem, extra: dict[str, int], started: float) -> tu
             answer, cuts = _solve_in_cuts(reduced, plan, locks, base, budget)
             bucket = BucketResult(assignment=answer, bound=0, objective=0, optimal=False, seconds=0)
         else:
-            if free_count > THEMES_FIRST_FROM:
-                # Large: a quick model of themes and slots alone gives the full model a far better start than greedy.
-                first = _themes_first(reduced, plan, locks, start, budget * 0.3)
-                if first is not None:
-                    start = first
-                budget = max(0.1, problem.time_limit * BUCKET_SHARE - (time.perf_counter() - started))
             bucket = buckets.solve_buckets(reduced, plan, locks, seconds=budget, start=start)
         candidate = {**bucket.assignment, **locks}
         if bucket.assignment and set(candidate) >= set(base) and _holds(reduced, plan, candidate):
@@ -278,7 +274,7 @@ def _propose_once(problem: Problem, extra: dict[str, int], started: float) -> tu
         accepted is not None
         and bucket is not None
         and bucket.bound < _weighted_of(problem, plan, accepted)
-        and len(reduced.people) <= problem.part_limit
+        and len(reduced.people) <= POLISH_LIMIT
         and problem.time_limit * (1 - LOCAL_SHARE) - (time.perf_counter() - started) > POLISH_MIN_SECONDS
     )
     if accepted is None or polish:
@@ -463,7 +459,7 @@ def _solve_cut(
         _themes_first(sub, sub_plan, cut_locks, start, seconds * 0.3) if len(part.people) > THEMES_FIRST_FROM else None
     )
     rest = max(0.1, seconds - (time.perf_counter() - started))
-    answer = buckets.solve_buckets(sub, sub_plan, cut_locks, seconds=rest, start=first or start)
+    answer = buckets.solve_buckets(sub, sub_plan, cut_locks, seconds=rest, start=first or start, quotas=part.quotas)
     if not answer.assignment:
         return start
     answer_mapped = {**answer.assignment, **cut_locks}
