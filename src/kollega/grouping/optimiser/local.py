@@ -34,7 +34,9 @@ FLOOR_PRICE = 1_000
 CANDIDATES = 14
 #: How many groups of one slot are re-solved together, and for how long at most.
 NEIGHBOURHOOD = 3
-RESHUFFLE_SECONDS = 0.5
+RESHUFFLE_SECONDS = 0.3
+#: At most this many re-solves between two rounds of moves and swaps.
+RESHUFFLES = 12
 
 IND, EXP, THM, BAL, TOG, STB = range(6)
 
@@ -50,6 +52,7 @@ class _Group:
     support: list[int] = field(default_factory=list)
     wanted: int = 0
     plan: tuple[int, ...] = ()
+    unmet: int = 0  # the theme penalty now, kept up to date
 
 
 class Search:
@@ -61,6 +64,7 @@ class Search:
         groups: list[GroupSpec],
         assignment: dict[int, str],
         floor: dict[str, int] | None = None,
+        quotas: dict[str, int] | None = None,
     ) -> None:
         self.problem = problem
         self.people = {p.key: p for p in problem.people}
@@ -70,6 +74,9 @@ class Search:
         self.points: dict[int, list[tuple[int, int]]] = {
             k: [(self.theme_index[t], pts) for t, pts in p.theme_points().items()] for k, p in self.people.items()
         }
+        self.industry_of = {k: p.industry for k, p in self.people.items()}
+        self.band_of = {k: p.band for k, p in self.people.items()}
+        self.paired = {k for pair in problem.together for k in pair} | set(problem.previous)
         self.weights = [problem.weights.of(g) for g in GOALS]
         self.floor = [(floor or {}).get(g, 10**12) for g in GOALS]
         self.same = problem.industry_mode == IndustryMode.SAME
@@ -85,12 +92,13 @@ class Search:
             if person_key not in fixed:
                 g.movable.append(person_key)
         open_groups = sum(1 for g in self.groups.values() if g.members)
-        self.quotas = band_quotas(problem, open_groups)
+        self.quotas = quotas if quotas is not None else band_quotas(problem, open_groups)
         self.sizes: dict[str, Counter[int]] = defaultdict(Counter)
         for g in self.groups.values():
             if g.members:
                 self.sizes[g.slot][len(g.members)] += 1
             g.plan = self._plan(g.support)
+            g.unmet = self._unmet(g.support, g.wanted)
         self.by_slot: dict[str, list[_Group]] = defaultdict(list)
         for g in self.groups.values():
             if g.members:  # an empty group stays empty: opening it would change every group's fair share
@@ -249,6 +257,43 @@ class Search:
         delta[TOG], delta[STB] = self._pairs_change(moves)
         return delta
 
+    def _one_for_one(self, g: _Group, leaving: int | None, coming: int | None) -> tuple[int, int, int]:
+        """The change of a group's industry, experience and theme penalties when one leaves and/or one comes.
+
+        The same figures as ``_after`` less ``_group_goals``, worked out from the counts alone, since a
+        pass asks this hundreds of thousands of times.
+        """
+        if self.same:
+            before = self._group_goals(g)
+            after = self._after(g, [leaving] if leaving is not None else [], [coming] if coming is not None else [])
+            return after[0] - before[0], after[1] - before[1], after[2] - before[2]
+        d_ind = d_exp = 0
+        out_ind = out_band = None
+        if leaving is not None:
+            out_ind, out_band = self.industry_of[leaving], self.band_of[leaving]
+            if out_ind and g.industries[out_ind] >= 2:
+                d_ind -= 1
+            if out_band and g.bands[out_band] > self.quotas.get(out_band, 10**6):
+                d_exp -= 1
+        if coming is not None:
+            in_ind, in_band = self.industry_of[coming], self.band_of[coming]
+            if in_ind and g.industries[in_ind] - (1 if in_ind == out_ind else 0) >= 1:
+                d_ind += 1
+            if in_band and g.bands[in_band] - (1 if in_band == out_band else 0) >= self.quotas.get(in_band, 10**6):
+                d_exp += 1
+        support = list(g.support)
+        wanted = g.wanted
+        if leaving is not None:
+            for i, pts in self.points[leaving]:
+                support[i] -= pts
+                wanted -= pts
+        if coming is not None:
+            for i, pts in self.points[coming]:
+                support[i] += pts
+                wanted += pts
+        support.sort(reverse=True)
+        return d_ind, d_exp, wanted - sum(support[: self.size]) - g.unmet
+
     def _move_delta(self, a: int, source: _Group, target: _Group) -> list[int] | None:
         p = self.problem
         if len(source.members) - 1 < p.size_min or len(target.members) + 1 > p.size_max:
@@ -262,7 +307,12 @@ class Search:
             return None
         if self.apart.get(b) and self.apart[b] & (source.members - {a}):
             return None
-        return self._delta({a: target.key, b: source.key})
+        first = self._one_for_one(source, a, b)
+        second = self._one_for_one(target, b, a)
+        delta = [first[0] + second[0], first[1] + second[1], first[2] + second[2], 0, 0, 0]
+        if a in self.paired or b in self.paired:
+            delta[TOG], delta[STB] = self._pairs_change({a: target.key, b: source.key})
+        return delta
 
     def _apply(self, moves: dict[int, str], delta: list[int]) -> None:
         touched: dict[str, int] = {}
@@ -282,16 +332,17 @@ class Search:
             self.sizes[g.slot][before] -= 1
             self.sizes[g.slot][len(g.members)] += 1
             g.plan = self._plan(g.support)
+            g.unmet = self._unmet(g.support, g.wanted)
         for goal in range(6):
             self.totals[goal] += delta[goal]
 
     def _alike(self, a: int, b: int) -> bool:
         """Two people a swap would not change anything for: same industry, experience, wishes and no pairs."""
-        pa, pb = self.people[a], self.people[b]
-        if (pa.industry, pa.band, pa.themes) != (pb.industry, pb.band, pb.themes):
+        if self.industry_of[a] != self.industry_of[b] or self.band_of[a] != self.band_of[b]:
             return False
-        special = (self.partners, self.apart, self.problem.previous)
-        return not any(a in s or b in s for s in special)
+        if self.points[a] != self.points[b]:
+            return False
+        return not (a in self.paired or b in self.paired or a in self.apart or b in self.apart)
 
     def _candidates(self, a: int, source: _Group, rng: random.Random) -> list[_Group]:
         person = self.people[a]
@@ -315,7 +366,7 @@ class Search:
         order = sorted(k for g in self.groups.values() for k in g.movable)
         while time.perf_counter() < deadline:
             improved = self._pass(order, rng, deadline)
-            tries = max(1, sum(len(gs) for gs in self.by_slot.values()) // NEIGHBOURHOOD)
+            tries = min(RESHUFFLES, max(1, sum(len(gs) for gs in self.by_slot.values()) // NEIGHBOURHOOD))
             for _ in range(tries):
                 if time.perf_counter() >= deadline:
                     break
@@ -399,11 +450,16 @@ def improve(
     assignment: dict[int, str],
     seconds: float,
     floor: dict[str, int] | None = None,
+    quotas: dict[str, int] | None = None,
 ) -> dict[int, str]:
-    """``assignment`` improved by moves and swaps within ``seconds``; locked and earlier members stay put."""
+    """``assignment`` improved by moves and swaps within ``seconds``; locked and earlier members stay put.
+
+    ``floor`` (goal → value) is what no goal may end above unless it started above it; ``quotas`` are the
+    experience bands' fair shares when ``problem`` is a cut of a larger one.
+    """
     known = {g.key for g in groups}
     if not assignment or any(v not in known for v in assignment.values()):
         return assignment
-    search = Search(problem, groups, assignment, floor)
+    search = Search(problem, groups, assignment, floor, quotas)
     placed = search.run(seconds, seed=problem.seed)
     return {**assignment, **placed}

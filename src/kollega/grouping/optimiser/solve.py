@@ -29,6 +29,8 @@ LOCAL_SHARE = 0.15
 #: Beyond this many people the bucket model is solved in cuts of about ``CUT_SIZE`` people (not exact).
 WHOLE_LIMIT = 1_000
 CUT_SIZE = 800
+#: The share of a cut's time for its own local search.
+CUT_LOCAL_SHARE = 0.3
 #: From this many people on, a cut's bucket model starts from a themes-and-slots-only answer.
 THEMES_FIRST_FROM = 600
 #: Up to this many people a bucket answer not proven best is polished by the group model,
@@ -458,15 +460,17 @@ def _solve_cut(
     first = (
         _themes_first(sub, sub_plan, cut_locks, start, seconds * 0.3) if len(part.people) > THEMES_FIRST_FROM else None
     )
-    rest = max(0.1, seconds - (time.perf_counter() - started))
+    rest = max(0.1, seconds * (1 - CUT_LOCAL_SHARE) - (time.perf_counter() - started))
     answer = buckets.solve_buckets(sub, sub_plan, cut_locks, seconds=rest, start=first or start, quotas=part.quotas)
-    if not answer.assignment:
-        return start
-    answer_mapped = {**answer.assignment, **cut_locks}
-    if set(answer_mapped) != set(start) or not _holds(sub, sub_plan, answer_mapped):
-        return start
-    ours_value = _weighted_of(sub, sub_plan, answer_mapped)
-    return answer_mapped if ours_value <= _weighted_of(sub, sub_plan, start) else start
+    chosen = start
+    if answer.assignment:
+        candidate = {**answer.assignment, **cut_locks}
+        if set(candidate) == set(start) and _holds(sub, sub_plan, candidate):
+            chosen = candidate
+    # Win back, within the cut, any goal worse than greedy's there: the cuts' floors add up to the whole's.
+    floor = local.Search(sub, groups, start, quotas=part.quotas).goals()
+    left = seconds - (time.perf_counter() - started)
+    return local.improve(sub, groups, chosen, left, floor=floor, quotas=part.quotas)
 
 
 def _weighted_of(problem: Problem, plan: SlotPlan, assignment: dict[int, str]) -> int:
