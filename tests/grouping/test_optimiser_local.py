@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from kollega.grouping.optimiser import GOALS, Status, propose, scoring, solve
+from kollega.grouping.optimiser import GOALS, Status, buckets, propose, scoring, solve
 from kollega.grouping.optimiser.local import Search, improve
 from kollega.grouping.optimiser.plan import greedy, slot_plan
 from tests.grouping.test_optimiser import check_hard_rules, instances
@@ -69,6 +69,29 @@ def test_a_goal_worse_than_greedy_is_won_back_and_the_hard_rules_hold():
     assert better[7] == start[7] and better[8] == start[8], "locked people stay where they are"
 
 
+def test_a_change_never_lifts_a_goal_above_greedy_s_value_unless_the_goal_is_switched_off():
+    problem = instances.instance(60, slots=1, seed=3)
+    plan = slot_plan(problem)
+    start = greedy(problem, plan)
+    floor = scoring.goal_values(problem, plan.groups, start)
+    search = Search(problem, plan.groups, start, floor=floor)
+    # One more industry clash for far fewer unmet wishes: refused, however much it would gain.
+    assert search.price([1, 0, -50, 0, 0, 0]) is None
+    assert search.price([-1, 0, -3, 0, 0, 0]) == -3 - 2 * 3
+    switched_off = dataclasses.replace(problem, weights=dataclasses.replace(problem.weights, industry=0))
+    search = Search(switched_off, plan.groups, start, floor=floor)
+    assert search.price([1, 0, -50, 0, 0, 0]) == -100
+
+
+def test_a_rerun_with_fewer_groups_is_never_given_a_group_the_plan_no_longer_has():
+    problem = instances.instance(40, slots=1, seed=2)
+    problem.previous = {k: ("morning#1" if k % 2 else "morning#9") for k in range(1, 41)}
+    placement = {k: ("morning#1" if k <= 20 else "morning#2") for k in range(1, 41)}
+    renamed = buckets.renumber(placement, problem, keep=set(), known={"morning#1", "morning#2"})
+    assert set(renamed.values()) <= {"morning#1", "morning#2"}
+    assert len(set(renamed.values())) == 2
+
+
 def test_an_empty_or_foreign_placement_is_given_back_unchanged():
     problem = instances.instance(30, slots=1, seed=1)
     plan = slot_plan(problem)
@@ -85,7 +108,7 @@ def small_cuts(monkeypatch):
 
 
 def test_a_large_programme_is_solved_in_cuts_and_says_the_split_is_not_exact(small_cuts):
-    problem = instances.instance(200, slots=3, seed=5, time_limit=8)
+    problem = instances.instance(200, slots=3, seed=5, time_limit=12)
     problem.apart = [(10, 11), (12, 13)]
     problem.locks = {}
     proposal = propose(problem)
@@ -100,7 +123,7 @@ def test_a_large_programme_is_solved_in_cuts_and_says_the_split_is_not_exact(sma
     assert limit <= proposal.bound <= proposal.objective
     for goal in GOALS:
         assert proposal.goals[goal] <= proposal.baseline_goals[goal], goal
-    assert proposal.wall_time < problem.time_limit + 2
+    assert proposal.wall_time < problem.time_limit + 5
 
 
 def test_locks_hold_when_a_large_programme_is_cut(small_cuts):
@@ -109,6 +132,7 @@ def test_locks_hold_when_a_large_programme_is_cut(small_cuts):
     locked = dict(sorted(first.assignment.items())[:15])
     again = propose(dataclasses.replace(problem, locks=locked))
     assert again.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert again.parts > 1, "the programme was cut"
     for person, group in locked.items():
         assert again.assignment[person] == group
     check_hard_rules(dataclasses.replace(problem, locks=locked), again.assignment, again.groups)

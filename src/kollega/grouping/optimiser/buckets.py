@@ -255,7 +255,7 @@ def solve_buckets(
         for person_key, group_key in deal(members[b], keys, problem, quotas).items():
             assignment[person_key] = group_key
     return BucketResult(
-        assignment=renumber(assignment, problem, set(pinned)),
+        assignment=renumber(assignment, problem, set(pinned), {g.key for g in plan.groups}),
         bound=min(bound, value),
         objective=value,
         optimal=status == cp_model.OPTIMAL,
@@ -421,8 +421,14 @@ def improve_by_swaps(
     return placed
 
 
-def renumber(assignment: dict[int, str], problem: Problem, keep: set[str]) -> dict[int, str]:
-    """Give the new groups the keys of the previous proposal's groups they share most people with."""
+def renumber(
+    assignment: dict[int, str], problem: Problem, keep: set[str], known: set[str] | None = None
+) -> dict[int, str]:
+    """Give the new groups the keys of the previous proposal's groups they share most people with.
+
+    Only keys of ``known`` groups (the plan's, when given) are handed out, so a previous group the
+    new plan no longer has is never named.
+    """
     if not problem.previous:
         return assignment
     by_group: dict[str, list[int]] = defaultdict(list)
@@ -434,7 +440,7 @@ def renumber(assignment: dict[int, str], problem: Problem, keep: set[str]) -> di
             continue
         votes = Counter(problem.previous[p] for p in crowd if p in problem.previous)
         for before, n in votes.items():
-            if before.split("#")[0] == key.split("#")[0] and before not in keep:
+            if before.split("#")[0] == key.split("#")[0] and before not in keep and (known is None or before in known):
                 overlap.append((n, key, before))
     mapping: dict[str, str] = {}
     taken: set[str] = set()
@@ -451,10 +457,14 @@ def renumber(assignment: dict[int, str], problem: Problem, keep: set[str]) -> di
         target = candidates[0] if candidates else key
         if target in used:
             slot = key.split("#")[0]
-            i = 1
-            while opened_key(slot, i) in used:
-                i += 1
-            target = opened_key(slot, i)
+            free = sorted(k for k in (known or ()) if k not in used and k.split("#")[0] == slot)
+            if free:
+                target = free[0]
+            else:
+                i = 1
+                while opened_key(slot, i) in used:
+                    i += 1
+                target = opened_key(slot, i)
         mapping[key] = target
         used.add(target)
     return {person: mapping.get(key, key) for person, key in assignment.items()}

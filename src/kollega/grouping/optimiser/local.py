@@ -6,11 +6,14 @@ and must-not pairs. A change is kept when it lowers
 
     the weighted goals + FLOOR_PRICE × (each goal's excess over its floor)
 
-where the floor is the greedy baseline's value of each goal. So the search
-first wins back any goal that is worse than the simple method's, then
-improves the weighted sum; it never lets a goal rise above its floor.
+where the floor is the greedy baseline's value of each goal (goals with
+weight 0 have none). A change that would lift a goal above its floor, or
+further above it, is never made. So the search works first at winning back
+any goal worse than the simple method's, then at the weighted sum; when the
+time runs out first, a goal can stay above its floor (the benchmark says so).
 
-Every goal is counted exactly as ``scoring.goal_values`` counts it, kept up
+Every goal is counted as ``scoring.goal_values`` counts it (given the same
+fair shares of experience), kept up
 to date change by change, so a long search costs little per step. The order
 is drawn from the problem's seed, and the search stops when a whole pass
 finds nothing or the time is up: the same input and time gives the same
@@ -78,7 +81,8 @@ class Search:
         self.band_of = {k: p.band for k, p in self.people.items()}
         self.paired = {k for pair in problem.together for k in pair} | set(problem.previous)
         self.weights = [problem.weights.of(g) for g in GOALS]
-        self.floor = [(floor or {}).get(g, 10**12) for g in GOALS]
+        # A goal switched off (weight 0) has no floor: the coordinator said it does not count.
+        self.floor = [(floor or {}).get(g, 10**12) if problem.weights.of(g) else 10**12 for g in GOALS]
         self.same = problem.industry_mode == IndustryMode.SAME
         fixed = {k for g in groups for k in g.members} | set(problem.locks)
         self.where: dict[int, str] = {k: g.key for g in groups for k in g.members if k in self.people}
@@ -220,15 +224,22 @@ class Search:
                 stability += int(group_key != earlier) - int(self.where[person] != earlier)
         return together, stability
 
-    def price(self, delta: list[int]) -> int:
-        """What a change of the goals by ``delta`` costs, the floor's price included."""
+    def price(self, delta: list[int]) -> int | None:
+        """What a change of the goals by ``delta`` costs, or None when it would lift a goal further above its floor.
+
+        A goal above its floor (greedy's value) may only come down; each unit it comes down is worth
+        ``FLOOR_PRICE`` more than its weight.
+        """
         cost = 0
         for goal in range(6):
-            if not delta[goal]:
+            change = delta[goal]
+            if not change:
                 continue
-            cost += self.weights[goal] * delta[goal]
-            now = self.totals[goal]
-            cost += FLOOR_PRICE * (max(0, now + delta[goal] - self.floor[goal]) - max(0, now - self.floor[goal]))
+            now, floor = self.totals[goal], self.floor[goal]
+            excess = max(0, now + change - floor) - max(0, now - floor)
+            if excess > 0:
+                return None
+            cost += self.weights[goal] * change + FLOOR_PRICE * excess
         return cost
 
     # --- the changes -----------------------------------------------------------------------------
@@ -386,10 +397,9 @@ class Search:
             best: tuple[int, dict[int, str], list[int]] | None = None
             for target in self._candidates(a, source, rng):
                 delta = self._move_delta(a, source, target)
-                if delta is not None:
-                    cost = self.price(delta)
-                    if cost < 0 and (best is None or cost < best[0]):
-                        best = (cost, {a: target.key}, delta)
+                cost = self.price(delta) if delta is not None else None
+                if cost is not None and delta is not None and cost < 0 and (best is None or cost < best[0]):
+                    best = (cost, {a: target.key}, delta)
                 for b in target.movable:
                     if source.slot not in self.people[b].slots or self._alike(a, b):
                         continue
@@ -397,7 +407,7 @@ class Search:
                     if delta is None:
                         continue
                     cost = self.price(delta)
-                    if cost < 0 and (best is None or cost < best[0]):
+                    if cost is not None and cost < 0 and (best is None or cost < best[0]):
                         best = (cost, {a: target.key, b: source.key}, delta)
             if best is not None:
                 self._apply(best[1], best[2])
@@ -424,7 +434,9 @@ class Search:
         )
         # Goals at or above their floor may not grow within these groups.
         now = part_values(self.problem, part, part.hint)
-        part.caps = {GOALS[i]: now[GOALS[i]] for i in (IND, EXP, THM) if self.totals[i] >= self.floor[i]}
+        part.caps = {
+            GOALS[i]: now[GOALS[i]] for i in (IND, EXP, THM) if self.weights[i] and self.totals[i] >= self.floor[i]
+        }
         seconds = min(RESHUFFLE_SECONDS, deadline - time.perf_counter())
         if seconds <= 0.01:
             return False
@@ -435,7 +447,8 @@ class Search:
         if not moves:
             return False
         delta = self._delta(moves)
-        if self.price(delta) >= 0:
+        cost = self.price(delta)
+        if cost is None or cost >= 0:
             return False
         self._apply(moves, delta)
         return True

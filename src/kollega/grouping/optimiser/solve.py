@@ -1,6 +1,12 @@
 """``propose(problem)``: check the input, plan the groups, split, solve each part, and explain the answer.
 
-The split. Time slots that share nobody are independent: their people can
+The order: greedy (the floor), the bucket model (whole up to ``WHOLE_LIMIT``
+people, else in cuts of greedy's groups that follow the time slots), the
+group model where the bucket model does not apply or to polish a small
+answer, and last the local search of ``local``, which wins back any goal
+worse than greedy's and then lowers the weighted sum.
+
+The group model's split. Time slots that share nobody are independent: their people can
 only meet in their own groups, so solving each set of connected slots apart
 loses nothing, and the sum of the parts' proven bounds is a proven bound of
 the whole ("exact"). A connected set larger than ``problem.part_limit``
@@ -29,8 +35,9 @@ LOCAL_SHARE = 0.15
 #: Beyond this many people the bucket model is solved in cuts of about ``CUT_SIZE`` people (not exact).
 WHOLE_LIMIT = 1_000
 CUT_SIZE = 800
-#: The share of a cut's time for its own local search.
+#: The share of a cut's time for its own local search; a cut with less than ``CUT_MIN_SECONDS`` keeps greedy's.
 CUT_LOCAL_SHARE = 0.3
+CUT_MIN_SECONDS = 0.3
 #: From this many people on, a cut's bucket model starts from a themes-and-slots-only answer.
 THEMES_FIRST_FROM = 600
 #: Up to this many people a bucket answer not proven best is polished by the group model,
@@ -296,7 +303,10 @@ def _propose_once(problem: Problem, extra: dict[str, int], started: float) -> tu
     if not relaxed and _complete(reduced, assignment, plan):
         # Moves and swaps in the time left: win back any goal worse than greedy's, then lower the weighted sum.
         seconds = problem.time_limit - (time.perf_counter() - started) - _closing_seconds(free_count)
-        improved = local.improve(reduced, plan.groups, assignment, seconds, floor=baseline)
+        # The fair shares of experience as the goals are reported: over everyone, left out or not.
+        open_groups = set(assignment.values()) | {g.key for g in plan.groups if g.members}
+        quotas = scoring.band_quotas(problem, len(open_groups))
+        improved = local.improve(reduced, plan.groups, assignment, seconds, floor=baseline, quotas=quotas)
         if improved != assignment:
             assignment = improved
             chosen_other = True
@@ -425,11 +435,15 @@ def _solve_in_cuts(
     placed: dict[int, str] = dict(locks)
     remaining = sum(len(part.people) for part, _ in cuts) or 1
     for part, _exact in cuts:
-        budget = max(0.1, seconds - (time.perf_counter() - started))
+        budget = seconds - (time.perf_counter() - started)
         share = budget * len(part.people) / remaining
         remaining -= len(part.people)
+        if share < CUT_MIN_SECONDS:
+            # Out of time: this cut keeps greedy's placement.
+            placed.update({p.key: base[p.key] for p in part.people if p.key in base})
+            continue
         placed.update(_solve_cut(problem, part, locks, base, share))
-    return buckets.renumber(placed, problem, set(locks.values())), len(cuts)
+    return buckets.renumber(placed, problem, set(locks.values()), {g.key for g in plan.groups}), len(cuts)
 
 
 def _solve_cut(
@@ -465,11 +479,15 @@ def _solve_cut(
     chosen = start
     if answer.assignment:
         candidate = {**answer.assignment, **cut_locks}
-        if set(candidate) == set(start) and _holds(sub, sub_plan, candidate):
+        # (It may also place people greedy found no room for.)
+        if set(candidate) == members and _holds(sub, sub_plan, candidate):
             chosen = candidate
-    # Win back, within the cut, any goal worse than greedy's there: the cuts' floors add up to the whole's.
-    floor = local.Search(sub, groups, start, quotas=part.quotas).goals()
     left = seconds - (time.perf_counter() - started)
+    if left <= 0 or set(chosen) != set(start):
+        return chosen
+    # Win back, within the cut, any goal worse than greedy's there: industry, experience and themes add
+    # up over the cuts to the whole's (balance and pairs are the final search's).
+    floor = local.Search(sub, groups, start, quotas=part.quotas).goals()
     return local.improve(sub, groups, chosen, left, floor=floor, quotas=part.quotas)
 
 
