@@ -200,6 +200,17 @@ def group_prefix(key: str) -> str:
     return "group-" + re.sub(r"[^A-Za-z0-9-]", lambda m: f"_{ord(m.group()):x}_", key)
 
 
+def check_weekday(form: forms.Form, data: dict[str, Any]) -> None:
+    """An error on the form's first meeting when its date does not fall on the chosen weekday."""
+    day, weekday = data.get("start_date"), data.get("weekday")
+    if day is not None and weekday is not None and day.weekday() != weekday:
+        form.add_error(
+            "start_date",
+            _("The first meeting's date does not fall on the group's weekday (%(weekday)s).")
+            % {"weekday": dict(WEEKDAYS)[weekday]},
+        )
+
+
 def check_first_day(day: date, *, today: date, last_day: date) -> None:
     """A first meeting is today at the earliest and two years ahead at the latest."""
     if day < today:
@@ -256,13 +267,7 @@ class AcceptGroupForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        day, weekday = data.get("start_date"), data.get("weekday")
-        if day is not None and weekday is not None and day.weekday() != weekday:
-            self.add_error(
-                "start_date",
-                _("The first meeting's date does not fall on the group's weekday (%(weekday)s).")
-                % {"weekday": dict(WEEKDAYS)[weekday]},
-            )
+        check_weekday(self, data)
         return data
 
 
@@ -460,13 +465,7 @@ class GroupChangeForm(forms.Form):
         changes = data.get("name") or data.get("weekday") is not None or data.get("start_date")
         if changes and not data.get("group") and "group" not in self.errors:
             self.add_error("group", _("Choose the group to change."))
-        day, weekday = data.get("start_date"), data.get("weekday")
-        if day is not None and weekday is not None and day.weekday() != weekday:
-            self.add_error(
-                "start_date",
-                _("The first meeting's date does not fall on the group's weekday (%(weekday)s).")
-                % {"weekday": dict(WEEKDAYS)[weekday]},
-            )
+        check_weekday(self, data)
         return data
 
 

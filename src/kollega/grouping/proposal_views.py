@@ -47,6 +47,7 @@ from kollega.grouping.proposal_forms import (
     SHOWN_DIGEST_FIELD,
     SHOWN_GROUPS_FIELD,
     AcceptAllForm,
+    AcceptGroupForm,
     BoardFilterForm,
     LockForm,
     MoveForm,
@@ -436,20 +437,8 @@ def accept(request: AuthedHttpRequest, pk: int, number: int) -> HttpResponse:
         status = 400
     elif posted:
         if accept_forms_valid(forms_):
-            details = {
-                spec["key"]: GroupDetails(
-                    name=form.cleaned_data["name"],
-                    weekday=form.cleaned_data["weekday"],
-                    start_date=form.cleaned_data["start_date"],
-                )
-                for spec, form in forms_
-            }
-            try:
-                groups: dict[str, Group] = proposal_accept(proposal=proposal, details=details, actor=request.user)
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                messages.success(request, _accepted_text(groups, sizes=sizes, new=set(details)))
+            errors = _accept_now(request, proposal, forms_, sizes)
+            if not errors:
                 return redirect("proposals:hub", programme.pk)
         status = 400
     warnings = [w.message for w in proposal_check(proposal=proposal)]
@@ -515,20 +504,8 @@ def _accept_many(
         status = 400
     elif posted and "more" not in request.POST and "show" not in request.POST:
         if settings_valid and groups_valid:
-            details = {
-                spec["key"]: GroupDetails(
-                    name=form.cleaned_data["name"],
-                    weekday=form.cleaned_data["weekday"],
-                    start_date=form.cleaned_data["start_date"],
-                )
-                for spec, form in forms_
-            }
-            try:
-                groups: dict[str, Group] = proposal_accept(proposal=proposal, details=details, actor=request.user)
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                messages.success(request, _accepted_text(groups, sizes=sizes, new=set(details)))
+            errors = _accept_now(request, proposal, forms_, sizes)
+            if not errors:
                 return redirect("proposals:hub", programme.pk)
         status = 400
     warnings = [w.message for w in proposal_check(proposal=proposal)]
@@ -563,6 +540,29 @@ def _accept_many(
         "summary": summary,
     }
     return render(request, "grouping/proposals/accept.html", context, status=status)
+
+
+def _accept_now(
+    request: AuthedHttpRequest,
+    proposal: Proposal,
+    forms_: list[tuple[dict[str, Any], AcceptGroupForm]],
+    sizes: dict[str, int],
+) -> list[str]:
+    """Accept ``proposal`` with the valid forms' names, weekdays and dates; the refusal's messages, or none."""
+    details = {
+        spec["key"]: GroupDetails(
+            name=form.cleaned_data["name"],
+            weekday=form.cleaned_data["weekday"],
+            start_date=form.cleaned_data["start_date"],
+        )
+        for spec, form in forms_
+    }
+    try:
+        groups: dict[str, Group] = proposal_accept(proposal=proposal, details=details, actor=request.user)
+    except ValidationError as exc:
+        return list(exc.messages)
+    messages.success(request, _accepted_text(groups, sizes=sizes, new=set(details)))
+    return []
 
 
 def _accepted_text(groups: dict[str, Group], *, sizes: dict[str, int], new: set[str]) -> str:
