@@ -15,9 +15,9 @@ time runs out first, a goal can stay above its floor (the benchmark says so).
 Every goal is counted as ``scoring.goal_values`` counts it (given the same
 fair shares of experience), kept up
 to date change by change, so a long search costs little per step. The order
-is drawn from the problem's seed, and the search stops when a whole pass
-finds nothing or the time is up: the same input and time gives the same
-answer unless the time limit cuts a pass short.
+is drawn from the problem's seed, and the search stops when a round finds
+nothing or the time is up. The moves and swaps alone are repeatable; the
+re-solves run CP-SAT within a time limit, so two runs may differ.
 """
 
 from __future__ import annotations
