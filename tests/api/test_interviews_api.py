@@ -667,7 +667,8 @@ def test_decline_needs_a_reason_and_sends_a_kind_email(api: ApiClient, programme
     assert response.json()["history"][-1]["reason"] == "Runs a company of 40."
     email = Notification.objects.get(kind="interviews.declined", recipient=person.user.email)
     assert email.context["message"] == "We hope to see you later."
-    assert "40" not in json.dumps(email.context)
+    # The staff-only reason never reaches the email (its signed links may hold any digits, so look for the words).
+    assert "company of 40" not in json.dumps(email.context)
 
 
 # --- permissions and bad input ------------------------------------------------------------------------
