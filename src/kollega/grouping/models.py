@@ -44,6 +44,10 @@ class Group(models.Model):
         related_name="groups_supported",
         verbose_name=_("co-facilitator"),
     )
+    # The group's video link when the organisation keeps one link per group (a Jitsi room or a pasted link).
+    video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    # When the coordinator set the schedule and the invitations went out.
+    schedule_set_at = models.DateTimeField(_("schedule set"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

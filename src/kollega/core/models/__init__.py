@@ -1,12 +1,21 @@
 from kollega.core.models.audit import AuditEntry
 from kollega.core.models.consents import Consent, ConsentItem, ConsentText
-from kollega.core.models.organisations import ClosedPeriod, Organisation, Role, StaffMembership, VideoLinks
+from kollega.core.models.organisations import (
+    ClosedPeriod,
+    LinkScope,
+    Organisation,
+    Role,
+    StaffMembership,
+    VideoLinks,
+)
 from kollega.core.models.participants import CompanySize, Gender, Participant, ParticipantStatusChange, Status
-from kollega.core.models.programmes import PositionRule, Programme, Theme, TimeSlot
+from kollega.core.models.programmes import MoveRule, PositionRule, Programme, Theme, TimeSlot
 
 __all__ = [
     "AuditEntry",
     "ClosedPeriod",
+    "LinkScope",
+    "MoveRule",
     "CompanySize",
     "Consent",
     "ConsentItem",

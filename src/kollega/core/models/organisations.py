@@ -23,6 +23,13 @@ class VideoLinks(models.TextChoices):
     PASTED = "pasted", _("A link the staff member pastes (Zoom, Teams or other)")
 
 
+class LinkScope(models.TextChoices):
+    """Whether a group keeps one video link for all its meetings or gets one per meeting."""
+
+    GROUP = "group", _("One link per group, for all its meetings")
+    MEETING = "meeting", _("A link of its own for each meeting")
+
+
 class Organisation(models.Model):
     """Who runs programmes: a university, an association, a business service."""
 
@@ -41,6 +48,9 @@ class Organisation(models.Model):
     # Rooms are this address plus an unguessable name. The public meet.jit.si asks the
     # first person in a room to sign in: the settings page says so.
     jitsi_url = models.URLField(_("Jitsi server"), default="https://meet.jit.si", blank=True)
+    link_scope = models.CharField(
+        _("one video link per"), max_length=10, choices=LinkScope.choices, default=LinkScope.GROUP
+    )
     # Partner organisations whose coordinators may make this organisation's staff facilitators
     # of their groups. One direction only: lending is not borrowing.
     lends_facilitators_to = models.ManyToManyField(
@@ -59,6 +69,14 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def uses_public_jitsi(self) -> bool:
+        """meet.jit.si asks the first person in a room to sign in: facilitators must join first."""
+        from urllib.parse import urlsplit
+
+        host = (urlsplit(self.jitsi_url or "").hostname or "").lower()
+        return self.video_links == VideoLinks.JITSI and host == "meet.jit.si"
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

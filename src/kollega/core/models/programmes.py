@@ -14,6 +14,13 @@ def default_languages() -> list[str]:
     return ["fi", "sv", "en"]
 
 
+class MoveRule(models.TextChoices):
+    """Where a meeting goes when its date is a public holiday or in a closed period."""
+
+    NEXT_WORKING_DAY = "next_working_day", _("The next working day, at the same time")
+    NEXT_WEEK = "next_week", _("The same weekday a week later")
+
+
 class Programme(models.Model):
     """One round of peer mentoring, from recruitment to evaluation.
 
@@ -30,6 +37,13 @@ class Programme(models.Model):
     group_size_min = models.PositiveSmallIntegerField(_("smallest group"), default=6)
     group_size_max = models.PositiveSmallIntegerField(_("largest group"), default=12)
     reminder_lead_hours = models.PositiveSmallIntegerField(_("reminder before a meeting, hours"), default=48)
+    # Where a meeting goes when its date is a public holiday or in a closed period.
+    move_rule = models.CharField(
+        _("a meeting on a holiday moves to"),
+        max_length=20,
+        choices=MoveRule.choices,
+        default=MoveRule.NEXT_WORKING_DAY,
+    )
     languages = models.JSONField(_("languages"), default=default_languages)
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
