@@ -73,4 +73,9 @@ def group_add_member(
         organisation=group.programme.organisation,
         data={"participant": participant.pk},
     )
+    if group.schedule_set_at is not None:
+        # A late joiner gets the schedule, the calendar entries and the reminders like everyone else.
+        from kollega.meetings.messages import invitations_queue
+
+        invitations_queue(group, users=[participant.user_id])
     return membership

@@ -8,3 +8,8 @@ class MeetingsConfig(AppConfig):
     name = "kollega.meetings"
     label = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from kollega.meetings.messages import register
+
+        register()

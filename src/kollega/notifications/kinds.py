@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: ``True`` (or ``None``): send it. ``False`` or a reason: do not; the row becomes "skipped".
 StillValid = Callable[["Notification"], "bool | str | None"]
+#: Extra template context read when the message is rendered (the meeting's current link and agenda).
+FreshContext = Callable[["Notification"], "dict[str, Any]"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
 
@@ -60,6 +62,9 @@ class Kind:
       send it again (a fresh one is asked for instead).
     - ``still_valid``: called just before sending. When it says no, the
       message is skipped with its reason (a reminder for a cancelled meeting).
+    - ``fresh_context``: called when the message is rendered; what it returns
+      is added to the stored context, so a reminder queued weeks ahead carries
+      the meeting's link and agenda as they are when it goes out.
     """
 
     name: str
@@ -67,6 +72,7 @@ class Kind:
     urgent: bool = False
     sensitive: bool = False
     still_valid: StillValid | None = None
+    fresh_context: FreshContext | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name) or len(self.name) > 60:

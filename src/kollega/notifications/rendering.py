@@ -94,10 +94,20 @@ def _render(name: str, context: dict[str, Any], *, autoescape: bool) -> str:
     return "".join([rendered])
 
 
+def _fresh(notification: Notification) -> dict[str, Any]:
+    from kollega.notifications import kinds
+
+    spec = kinds.get(notification.kind) if kinds.is_registered(notification.kind) else None
+    if spec is None or spec.fresh_context is None:
+        return {}
+    return spec.fresh_context(notification)
+
+
 def context_for(notification: Notification) -> dict[str, Any]:
     user = notification.recipient_user
     return {
         **(notification.context or {}),
+        **_fresh(notification),
         "organisation": notification.organisation,
         "recipient": Recipient(email=notification.recipient, name=(user.full_name if user else "") or ""),
         "base_url": settings.KOLLEGA_BASE_URL,
@@ -108,8 +118,9 @@ def context_for(notification: Notification) -> dict[str, Any]:
 def render_notification(notification: Notification) -> RenderedMessage:
     """The message as it is sent now. Raises ``TemplateDoesNotExist`` when a template is missing."""
     names = template_names(notification.kind)
-    context = context_for(notification)
     with translation.override(notification.language):
+        # Inside the override: fresh context may format dates and names in the recipient's language.
+        context = context_for(notification)
         subject = _render(names["subject.txt"], context, autoescape=False)
         text = _render(names["body.txt"], context, autoescape=False)
         html = _render(names["body.html"], context, autoescape=True)
