@@ -327,18 +327,20 @@ def test_holding_the_last_meeting_completes_the_members_who_stayed(world):
     assert [s for pk, s in statuses.items() if pk != leaver.pk] == [Status.COMPLETED, Status.COMPLETED]
 
 
-def test_the_final_round_opens_at_the_last_meeting_for_the_members(world):
+def test_the_final_round_opens_at_the_last_meeting_for_the_members_who_agreed(world):
     meetings = generate(world)
-    for member in world["members"]:
+    agreed = world["members"][:2]  # the third never agreed to the questionnaire
+    for member in agreed:
         core_services.consent_record(
             participant=member, item=ConsentItem.WELLBEING_QUESTIONNAIRE, given=True, actor=None
         )
     assert services.final_rounds_open_due(now=meetings[-1].starts_at - HOUR) == 0
     assert services.final_rounds_open_due(now=meetings[-1].starts_at + timedelta(minutes=5)) == 1
     invited = RoundInvitation.objects.filter(round__kind=RoundKind.FINAL)
-    assert sorted(invited.values_list("participant_id", flat=True)) == sorted(p.pk for p in world["members"])
-    # Running again asks nobody twice.
+    assert sorted(invited.values_list("participant_id", flat=True)) == sorted(p.pk for p in agreed)
+    # Running again asks nobody twice and opens no empty round for the one who did not agree.
     assert services.final_rounds_open_due(now=meetings[-1].starts_at + timedelta(minutes=20)) == 0
+    assert invited.values("round").distinct().count() == 1
 
 
 def test_a_late_joiner_gets_the_schedule_and_reminders(world, mailoutbox):

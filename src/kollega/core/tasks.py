@@ -99,3 +99,17 @@ def questionnaire_rounds_job() -> None:
     from kollega.evaluation.services import rounds_run_due
 
     rounds_run_due()
+
+
+# Every five minutes: when a group's last meeting begins, open the final
+# well-being round for its members (those already asked, for example by a
+# round the coordinator opened by hand, are not asked again), so the members
+# can answer during the meeting. Meeting reminders, materials and the
+# facilitators' "mark it held" nudges need no job of their own: they are
+# outbox rows with a due time, sent by the mail job above. Safe on many
+# workers: each group's row is locked while its round is opened.
+@db_periodic_task(crontab(minute="*/5"))
+def final_rounds_job() -> None:
+    from kollega.meetings.services import final_rounds_open_due
+
+    final_rounds_open_due()

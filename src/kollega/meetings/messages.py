@@ -280,7 +280,7 @@ def _queue(
     )
 
 
-def invitations_queue(group: Group, *, users: Iterable[int] | None = None) -> int:
+def invitations_queue(group: Group, *, users: Iterable[int] | None = None, now: datetime | None = None) -> int:
     """The schedule to everyone in the group (members and facilitators), with reminders and nudges.
 
     Idempotent: a person already invited is not invited again, so calling it
@@ -320,17 +320,20 @@ def invitations_queue(group: Group, *, users: Iterable[int] | None = None) -> in
         )
         queued += int(row.created_at >= started)
         for meeting in meetings:
-            reminder_queue(meeting, recipient)
+            reminder_queue(meeting, recipient, now=now)
     for meeting in meetings:
         nudge_queue(meeting)
     return queued
 
 
-def reminder_queue(meeting: Meeting, recipient: Recipient) -> Notification | None:
-    """The reminder at the programme's lead time before the meeting (none for a meeting already that close)."""
+def reminder_queue(meeting: Meeting, recipient: Recipient, *, now: datetime | None = None) -> Notification | None:
+    """The reminder at the programme's lead time before the meeting (none for a meeting that has begun).
+
+    A meeting closer than the lead time still gets its reminder, at once.
+    """
     lead = timedelta(hours=meeting.group.programme.reminder_lead_hours)
     due = meeting.starts_at - lead
-    if meeting.starts_at <= timezone.now():
+    if meeting.starts_at <= (now or timezone.now()):
         return None
     return _queue(
         KIND_REMINDER,

@@ -19,8 +19,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kollega.accounts.models import User
-from kollega.core.models import ClosedPeriod, Organisation, Participant, PositionRule, Status, Theme
-from kollega.core.selectors import group_has_finished
+from kollega.core.models import ClosedPeriod, ConsentItem, Organisation, Participant, PositionRule, Status, Theme
+from kollega.core.selectors import consent_given, group_has_finished
 from kollega.core.services import audit_log, participants_complete_for_group
 from kollega.grouping.models import Group, ThemePlanItem
 from kollega.meetings import agendas, links, messages, schedule, uploads
@@ -860,18 +860,24 @@ def final_rounds_open_due(*, now: datetime | None = None) -> int:
         last = meetings[-1]
         if last.starts_at > now or last.starts_at < now - timedelta(days=FINAL_ROUND_DAYS):
             continue
-        asked = set(
-            RoundInvitation.objects.filter(
-                round__programme=group.programme, round__kind=RoundKind.FINAL, participant__membership__group=group
-            ).values_list("participant_id", flat=True)
-        )
-        waiting = [
-            p for p in messages.members(group) if p.pk not in asked and p.status in {Status.IN_GROUP, Status.COMPLETED}
-        ]
-        if not waiting:
-            continue
         with transaction.atomic():
+            # Locked first, so two workers never open two rounds for the same group.
             Group.objects.select_for_update(of=("self",)).filter(pk=group.pk).first()
+            asked = set(
+                RoundInvitation.objects.filter(
+                    round__programme=group.programme, round__kind=RoundKind.FINAL, participant__membership__group=group
+                ).values_list("participant_id", flat=True)
+            )
+            # Only members who agreed to the questionnaire are ever asked.
+            waiting = [
+                p
+                for p in messages.members(group)
+                if p.pk not in asked
+                and p.status in {Status.IN_GROUP, Status.COMPLETED}
+                and consent_given(participant=p, item=ConsentItem.WELLBEING_QUESTIONNAIRE)
+            ]
+            if not waiting:
+                continue
             form = wellbeing_form_ensure(programme=group.programme)
             round_open(
                 programme=group.programme,
