@@ -20,6 +20,8 @@ ALIASES = {
     "remind-round": "remind_round",
     "close-round": "close_round",
     "propose-groups": "propose_groups",
+    "generate-schedule": "generate_schedule",
+    "send-due": "send_due",
 }
 
 EXIT_CONFIG = 2

@@ -27,6 +27,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kollega.interviews.record_urls")),
     path("", include("kollega.interviews.readiness_urls")),
     path("", include("kollega.evaluation.urls")),
+    path("", include("kollega.meetings.urls")),
+    path("", include("kollega.meetings.coordinator_urls")),
     path("outbox/", include("kollega.notifications.urls")),
     path("account/api-tokens/", include("kollega.api.ui_urls")),
     # Changing one's sign-in address is not offered: the address is the person's

@@ -408,3 +408,26 @@ def test_a_schedule_is_generated_once(world):
     assert Meeting.objects.filter(group=world["group"]).count() == 5
     assert Notification.objects.filter(kind=KIND_INVITATION).count() == 5
     assert not Notification.objects.filter(kind=KIND_CANCELLED).exists()
+
+
+def test_a_facilitator_taken_off_a_meeting_gets_it_removed_and_the_newcomer_gets_it(world, mailoutbox):
+    meetings = generate(world)
+    send()
+    mailoutbox.clear()
+    stand_in = make_staff(world["organisation"], Role.FACILITATOR, email="stand-in@example.org")
+    services.meeting_facilitators_set(meeting=meetings[1], lead=None, co=stand_in, actor=world["coordinator"])
+    send()
+    by_person = {m.to[0]: m for m in mailoutbox}
+    assert set(by_person) == {"stand-in@example.org", "co@example.org"}
+    (added,) = calendars(by_person["stand-in@example.org"]).values()
+    (removed,) = calendars(by_person["co@example.org"]).values()
+    assert (str(added["method"]), str(removed["method"])) == ("REQUEST", "CANCEL")
+    assert str(removed.walk("VEVENT")[0]["uid"]) == meetings[1].calendar_uid
+    assert "no longer facilitate" in by_person["co@example.org"].body
+
+
+def test_a_meeting_cannot_end_up_with_one_person_in_both_roles(world):
+    meetings = generate(world)
+    with pytest.raises(ValidationError):
+        # The group's lead stays lead; making them co as well would drop the co-facilitator.
+        services.meeting_facilitators_set(meeting=meetings[0], lead=None, co=world["lead"], actor=None)

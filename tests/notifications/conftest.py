@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import threading
 from collections.abc import Iterator
@@ -50,21 +51,45 @@ def message_kinds(settings: Any) -> Iterator[None]:
 
 
 class Mailbox:
-    """What the loopback SMTP server received. It can be told to refuse mail for a while."""
+    """What the loopback SMTP server received.
+
+    It can be told to refuse the next few messages (``refuse_next``, with the
+    answer ``refuse_with``, a 451 unless changed), to refuse some addresses at
+    RCPT with its own answer (``unknown_users``: address → "550 …"), and to take
+    ``delay`` seconds over each message.
+    """
 
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse_next = 0
+        self.refuse_with = "451 4.3.0 Mailbox busy, try again later"
         self.refused = 0
+        self.unknown_users: dict[str, str] = {}
+        self.rcpt_refused: list[str] = []
+        self.delay = 0.0
+        self.port = 0
         self._lock = threading.Lock()
 
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        with self._lock:
+            answer = self.unknown_users.get(address.lower())
+            if answer:
+                self.rcpt_refused.append(address)
+                return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             if self.refuse_next > 0:
                 self.refuse_next -= 1
                 self.refused += 1
-                return "451 4.3.0 Mailbox busy, try again later"
+                return self.refuse_with
             message = email.message_from_bytes(envelope.content, policy=policy.default)
             assert isinstance(message, EmailMessage)
             self.received.append(message)
@@ -81,6 +106,7 @@ def smtp() -> Iterator[Mailbox]:
     """A real SMTP server on loopback, and Django's SMTP backend pointed at it."""
     mailbox = Mailbox()
     port = free_port()
+    mailbox.port = port
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

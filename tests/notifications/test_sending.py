@@ -208,3 +208,32 @@ def test_the_job_for_one_row_does_not_hurry_a_retry(smtp, participant):
     row.refresh_from_db()
     assert notification_send(row.pk, now=row.next_attempt_at) == NotificationStatus.SENT
     assert smtp.message_ids() == [row.message_id]
+
+
+def test_a_server_refusing_every_message_for_a_while_then_recovering_delivers_each_once(smtp, programme):
+    from collections import Counter
+
+    from kollega.core.services import participant_create
+
+    people = [
+        participant_create(programme=programme, email=f"yrittaja{n}@example.org", full_name=f"Yrittäjä {n}")
+        for n in range(30)
+    ]
+    rows = [notification_queue(**news_kwargs(person, due_at=timezone.now())) for person in people]
+    smtp.refuse_next = 75  # every message of the first two rounds, and half of the third
+    now = timezone.now()
+    rounds = []
+    while True:
+        result = notifications_send_due(now=now)
+        rounds.append((result.sent, result.failed))
+        if not Notification.objects.exclude(status=NotificationStatus.SENT).exists():
+            break
+        assert len(rounds) < 10, rounds
+        now = min(r.next_attempt_at for r in Notification.objects.filter(status=NotificationStatus.FAILED))
+
+    assert rounds == [(0, 30), (0, 30), (15, 15), (15, 0)]
+    received = Counter(smtp.message_ids())
+    assert set(received) == {row.message_id for row in rows}
+    assert set(received.values()) == {1}
+    assert notifications_send_due(now=now + timedelta(days=1)).claimed == 0
+    assert len(smtp.received) == 30

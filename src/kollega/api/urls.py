@@ -6,6 +6,7 @@ from kollega.api import (
     forms_api,
     grouping,
     interviews,
+    meetings,
     outreach,
     participants,
     programmes,
@@ -48,3 +49,4 @@ api.add_router("", public.router)
 api.add_router("", interviews.router)
 api.add_router("", rounds.router)
 api.add_router("", grouping.router)
+api.add_router("", meetings.router)

@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from kollega.core import status as machine
 from kollega.core.industries import industry_choices
-from kollega.core.models import ClosedPeriod, Organisation, PositionRule, Programme, Status, TimeSlot, VideoLinks
+from kollega.core.models import (
+    ClosedPeriod,
+    LinkScope,
+    Organisation,
+    PositionRule,
+    Programme,
+    Status,
+    TimeSlot,
+    VideoLinks,
+)
 from kollega.core.models.texts import localized
 from kollega.core.programme_templates import programme_templates
 from kollega.core.selectors import (
@@ -97,16 +106,21 @@ class ProgrammeSettingsForm(PerLanguageMixin, forms.ModelForm):
         widgets = {
             "registration_opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "registration_closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "move_rule": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_language_fields("title", _("Title"), initial=self.instance.title)
         self.order_fields(["title_fi", "title_sv", "title_en", *self.Meta.fields])
+        # A form sent without the choice (an older page, a script) keeps the programme's rule.
+        self.fields["move_rule"].required = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         self.require_one_language("title", _("Give the programme a title in at least one language."))
+        if not data.get("move_rule"):
+            data["move_rule"] = self.instance.move_rule
         return data
 
     def _post_clean(self) -> None:
@@ -294,9 +308,24 @@ class VideoLinksForm(forms.Form):
         assume_scheme="https",
         help_text=_("For example https://meet.jit.si or your own server. Used when Kollega makes the rooms."),
     )
+    # Not required: a form sent without it keeps the organisation's choice.
+    link_scope = forms.ChoiceField(
+        label=_("Group meetings"),
+        choices=LinkScope.choices,
+        widget=forms.RadioSelect,
+        initial=LinkScope.GROUP,
+        required=False,
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"video_links": organisation.video_links, "jitsi_url": organisation.jitsi_url})
+        kwargs.setdefault(
+            "initial",
+            {
+                "video_links": organisation.video_links,
+                "jitsi_url": organisation.jitsi_url,
+                "link_scope": organisation.link_scope,
+            },
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:

@@ -258,6 +258,7 @@ PROGRAMME_SETTINGS = (
     "group_size_min",
     "group_size_max",
     "reminder_lead_hours",
+    "move_rule",
     "languages",
     "registration_opens_at",
     "registration_closes_at",

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kollega.accounts.models import User
-from kollega.core.models import Organisation, Participant, Programme, StaffMembership, Status, VideoLinks
+from kollega.core.models import LinkScope, Organisation, Participant, Programme, StaffMembership, Status, VideoLinks
 from kollega.core.models.texts import localized
 from kollega.core.services import audit_log, participant_change_status, participant_record_interview_no_show
 from kollega.interviews import calendar
@@ -1117,11 +1117,14 @@ def _email_staff(booking: InterviewBooking, *, slot: InterviewSlot, event: str, 
 
 @transaction.atomic
 def organisation_video_links_set(
-    *, organisation: Organisation, video_links: str, jitsi_url: str, actor: User | None
+    *, organisation: Organisation, video_links: str, jitsi_url: str, actor: User | None, link_scope: str | None = None
 ) -> Organisation:
-    """How interviews (and later meetings) get their video links: Jitsi rooms or links staff paste."""
+    """How interviews and meetings get their video links: Jitsi rooms or links staff paste, per group or meeting."""
     if video_links not in VideoLinks.values:
         raise ValidationError({"video_links": _("Choose how video links are made.")})
+    link_scope = link_scope or organisation.link_scope
+    if link_scope not in LinkScope.values:
+        raise ValidationError({"link_scope": _("Choose one link per group or one per meeting.")})
     jitsi_url = _check_link(jitsi_url, field="jitsi_url").rstrip("/")
     if video_links == VideoLinks.JITSI and not jitsi_url:
         raise ValidationError(
@@ -1129,12 +1132,13 @@ def organisation_video_links_set(
         )
     organisation.video_links = video_links
     organisation.jitsi_url = jitsi_url
-    organisation.save(update_fields=["video_links", "jitsi_url"])
+    organisation.link_scope = link_scope
+    organisation.save(update_fields=["video_links", "jitsi_url", "link_scope"])
     audit_log(
         action="interviews.video_links.changed",
         subject=organisation,
         actor=actor,
         organisation=organisation,
-        data={"video_links": video_links, "jitsi_url": jitsi_url},
+        data={"video_links": video_links, "jitsi_url": jitsi_url, "link_scope": link_scope},
     )
     return organisation

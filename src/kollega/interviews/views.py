@@ -299,6 +299,7 @@ def video_links(request: AuthedHttpRequest, slug: str) -> HttpResponse:
                 organisation=organisation,
                 video_links=form.cleaned_data["video_links"],
                 jitsi_url=form.cleaned_data["jitsi_url"],
+                link_scope=form.cleaned_data["link_scope"],
                 actor=request.user,
             )
         except ValidationError as exc:

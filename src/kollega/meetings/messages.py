@@ -392,6 +392,25 @@ def change_queue(meeting: Meeting, *, only: Iterable[Recipient] | None = None) -
     return len(people)
 
 
+def release_queue(meeting: Meeting, user: User) -> Notification:
+    """A facilitator taken off a meeting: a CANCEL of its entry for them alone."""
+    recipient = Recipient(email=user.email, user=user, language=user.language or "fi", name=user.full_name, role=LEAD)
+    ics = ics_for(recipient, calendar.CANCEL, [meeting], language=recipient.language, for_member=False)
+    return _queue(
+        KIND_CANCELLED,
+        recipient,
+        meeting.group,
+        about=meeting,
+        version=f"released-{meeting.calendar_sequence}-{timezone.now():%Y%m%d%H%M%S%f}",
+        context={
+            "meeting_id": meeting.pk,
+            "sequence": meeting.calendar_sequence,
+            "released": True,
+            "attachments": [_attachment(f"meeting-{meeting.number}.ics", ics, calendar.CANCEL)],
+        },
+    )
+
+
 def materials_queue(meeting: Meeting) -> int:
     """The materials to every member, present or absent (``meeting.materials_sent`` is the version)."""
     people = recipients(meeting.group, meeting, staff=False)
@@ -474,6 +493,11 @@ def cancelled_still_valid(notification: Notification) -> bool | str:
     meeting, changed = _same_meeting(notification)
     if meeting is None or changed:
         return changed or "The meeting no longer exists."
+    context = notification.context or {}
+    if context.get("released"):
+        # Sent to a facilitator taken off the meeting: only while they are still off it.
+        current = {user.pk for _role, user in facilitators(meeting, meeting.group)}
+        return "The person facilitates the meeting again." if context.get("user_id") in current else True
     if meeting.status != MeetingStatus.CANCELLED:
         return "The meeting is on again."
     return _still_in(notification, meeting.group, meeting) or True

@@ -110,7 +110,7 @@ def at(day: date, start: time, tz: ZoneInfo) -> datetime:
 
 
 def _day(value: date) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return formats.date_format(value, "j.n.Y")
 
 
 def plan(

@@ -11,15 +11,25 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from kollega.accounts.models import User
-from kollega.core.models import ClosedPeriod, ConsentItem, Organisation, Participant, PositionRule, Status, Theme
+from kollega.core.models import (
+    ClosedPeriod,
+    ConsentItem,
+    MoveRule,
+    Organisation,
+    Participant,
+    PositionRule,
+    Status,
+    Theme,
+)
 from kollega.core.selectors import consent_given, group_has_finished
 from kollega.core.services import audit_log, participants_complete_for_group
 from kollega.grouping.models import Group, ThemePlanItem
@@ -48,10 +58,13 @@ def session_templates_ensure(*, organisation: Organisation) -> list[SessionTempl
     if existing:
         return existing
     made = []
+    # Named in the site's default language, whoever happens to ask first.
+    with translation.override(settings.LANGUAGE_CODE):
+        names = {key: agendas.default_template_name(key) for key in agendas.DEFAULT_TEMPLATES}
     for key, (first, segments) in agendas.DEFAULT_TEMPLATES.items():
         template, _created = SessionTemplate.objects.get_or_create(
             organisation=organisation,
-            name=agendas.default_template_name(key),
+            name=names[key],
             defaults={"for_first_meeting": first, "segments": [dict(s, kind=str(s["kind"])) for s in segments]},
         )
         made.append(template)
@@ -147,13 +160,15 @@ def schedule_generate(
     now = now or timezone.now()
     programme = group.programme
     organisation = programme.organisation
+    if rule is not None and rule not in MoveRule.values:
+        raise ValidationError({"rule": _("Choose where a meeting on a holiday moves.")})
     if Meeting.objects.filter(group=group).exists():
         raise ValidationError(_("The group already has its schedule. Move, add or cancel single meetings instead."))
     planned = schedule_preview(group=group, rule=rule)
     if planned[0].starts_at <= now:
         raise ValidationError(
             _("The group's first meeting (%(day)s) would already be in the past. Set a later first date for the group.")
-            % {"day": formats.date_format(planned[0].starts_at.date(), "SHORT_DATE_FORMAT")}
+            % {"day": formats.date_format(planned[0].starts_at.date(), "j.n.Y")}
         )
     themes = _themes_for(group)
     first_template = _template_for(organisation, first=True)
@@ -242,7 +257,7 @@ def _lock(meeting: Meeting) -> Meeting:
 
 
 def _day(value: datetime, group: Group) -> str:
-    return formats.date_format(timezone.localtime(value, group.programme.organisation.tz), "SHORT_DATE_FORMAT")
+    return formats.date_format(timezone.localtime(value, group.programme.organisation.tz), "j.n.Y")
 
 
 def _check_time(group: Group, starts_at: datetime, length: int, *, now: datetime, ignore: int | None = None) -> None:
@@ -468,7 +483,10 @@ def meeting_facilitators_set(*, meeting: Meeting, lead: User | None, co: User | 
     meeting = _lock(meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("Only a planned meeting's facilitators can be changed."))
-    if lead is not None and co is not None and lead.pk == co.pk:
+    group = meeting.group
+    effective_lead = lead.pk if lead is not None else group.lead_facilitator_id
+    effective_co = co.pk if co is not None else group.co_facilitator_id
+    if effective_lead is not None and effective_lead == effective_co:
         raise ValidationError({"co": _("The lead facilitator and the co-facilitator must be two different people.")})
     allowed = facilitators_for_group(group=meeting.group)
     allowed.update({u.pk: u for u in (meeting.lead_facilitator, meeting.co_facilitator) if u is not None})
@@ -491,14 +509,15 @@ def meeting_facilitators_set(*, meeting: Meeting, lead: User | None, co: User | 
         data={"lead": lead.pk if lead else None, "co": co.pk if co else None},
     )
     if meeting.group.schedule_set_at is not None:
-        newcomers = [
-            r
-            for r in messages.recipients(meeting.group, meeting)
-            if r.role != messages.MEMBER and r.user.pk not in before
-        ]
+        staff = [r for r in messages.recipients(meeting.group, meeting) if r.role != messages.MEMBER]
+        newcomers = [r for r in staff if r.user.pk not in before]
         if newcomers:
             messages.change_queue(meeting, only=newcomers)
             messages.nudge_queue(meeting)
+        # Those who no longer facilitate it get the entry taken out of their calendars.
+        gone = before - {r.user.pk for r in staff}
+        for user in User.objects.filter(pk__in=gone):
+            messages.release_queue(meeting, user)
     return meeting
 
 
@@ -530,6 +549,10 @@ def meeting_details_set(
         changed += ["template", "agenda"]
     if agenda is not KEEP:
         meeting.agenda = agendas.clean_segments(agenda)
+        if template is KEEP:
+            # Edited by hand: no longer the template's agenda.
+            meeting.template = None
+            changed.append("template")
         changed.append("agenda")
     for field, value, limit in (
         ("expert_speaker", expert_speaker, 200),
@@ -613,17 +636,30 @@ def video_link_set(
 def _member(meeting: Meeting, participant_id: int) -> Participant:
     participant = Participant.objects.filter(pk=participant_id, membership__group_id=meeting.group_id).first()
     if participant is None:
-        raise ValidationError(_("The person is not a member of this group."))
+        raise ValidationError(
+            _("Participant %(id)s is not a member of this group.") % {"id": participant_id}, code="not_member"
+        )
     return participant
 
 
 @transaction.atomic
 def attendance_record(
-    *, meeting: Meeting, states: Mapping[int, str], actor: User | None, now: datetime | None = None
+    *,
+    meeting: Meeting,
+    states: Mapping[int, str],
+    actor: User | None,
+    notes: Mapping[int, str] | None = None,
+    now: datetime | None = None,
 ) -> list[Attendance]:
-    """A facilitator's attendance list: participant id → present, absent or told in advance."""
+    """A facilitator's attendance list: participant id → present, absent or told in advance.
+
+    ``notes`` (participant id → text) replaces those people's notes; a person
+    given without a note keeps the note only while they stay "told in advance"
+    (the reason they gave), so a stale reason never sticks to "present".
+    """
     meeting = _lock(meeting)
     now = now or timezone.now()
+    notes = notes or {}
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("A cancelled meeting has no attendance."))
     saved = []
@@ -633,10 +669,17 @@ def attendance_record(
         if state == AttendanceState.PRESENT and meeting.starts_at > now:
             raise ValidationError(_("Nobody can be marked present before the meeting has started."))
         participant = _member(meeting, int(participant_id))
+        existing = Attendance.objects.filter(meeting=meeting, participant=participant).first()
+        if participant_id in notes:
+            note = (notes[participant_id] or "").strip()[:300]
+        elif existing is not None and state == AttendanceState.EXCUSED == existing.state:
+            note = existing.note
+        else:
+            note = ""
         row, _created = Attendance.objects.update_or_create(
             meeting=meeting,
             participant=participant,
-            defaults={"state": state, "recorded_by": actor, "recorded_at": now},
+            defaults={"state": state, "note": note, "recorded_by": actor, "recorded_at": now},
         )
         saved.append(row)
     audit_log(

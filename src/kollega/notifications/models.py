@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,11 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     rendered_subject = models.CharField(_("subject line"), max_length=255, blank=True)
+    # Failed because the mail server refuses the address for good (an SMTP 5xx
+    # answer), either on this message or on an earlier one (the row was then
+    # held back, never shown to the server). Clearing the address's mark puts
+    # these rows back to waiting.
+    address_refused = models.BooleanField(_("address refuses mail"), default=False)
 
     class Meta:
         verbose_name = _("message")
@@ -95,3 +101,33 @@ class Notification(models.Model):
     def is_retrying(self) -> bool:
         """Failed, but a sender will try again by itself."""
         return self.status == NotificationStatus.FAILED and self.next_attempt_at is not None
+
+
+class FailingAddress(models.Model):
+    """An address the mail server refused for good (an SMTP 5xx answer).
+
+    While a row exists for an address, the sender does not hand further
+    messages to that address to the mail server: they become failed, held,
+    with a note saying why. A coordinator clears the mark (deleting the row;
+    the audit log keeps what it said) once the address has been fixed, and the
+    held messages go out again. The mark is about the address, not about one
+    organisation: the same mail server answers for every organisation.
+    """
+
+    address = models.EmailField(_("address"), unique=True)
+    first_failed_at = models.DateTimeField(_("first refused"), default=timezone.now)
+    last_failed_at = models.DateTimeField(_("last refused"), default=timezone.now)
+    last_error = models.TextField(_("the mail server's answer"), blank=True)
+    failures = models.PositiveIntegerField(_("refusals"), default=1)
+
+    class Meta:
+        verbose_name = _("address that refuses mail")
+        verbose_name_plural = _("addresses that refuse mail")
+        ordering = ["-last_failed_at", "address"]
+        constraints = [
+            # Rows are stored lower-cased (as the outbox's recipients are), so one address is one mark.
+            models.CheckConstraint(condition=models.Q(address=Lower("address")), name="notifications_failing_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address

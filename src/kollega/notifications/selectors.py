@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from kollega.core.models import AuditEntry, Organisation, Participant
 from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator
 from kollega.core.services import subject_key
-from kollega.notifications.models import Notification, NotificationStatus
+from kollega.notifications.models import FailingAddress, Notification, NotificationStatus
 
 
 @dataclass
@@ -119,3 +120,60 @@ def messages_to_participant(*, participant: Participant, limit: int = 50) -> lis
             "-created_at", "-id"
         )[:limit]
     )
+
+
+def _held_count(organisation_ids: Iterable[int]) -> Coalesce:
+    """How many messages of these organisations are held back because the address refuses mail."""
+    held = (
+        Notification.objects.filter(
+            organisation_id__in=list(organisation_ids),
+            recipient=OuterRef("address"),
+            status=NotificationStatus.FAILED,
+            address_refused=True,
+        )
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), 0)
+
+
+def failing_addresses_for_user(*, user: AnyUser) -> list[FailingAddress]:
+    """The addresses that refuse mail among those the organisations ``user`` coordinates have written to.
+
+    Each carries ``held``: how many of those organisations' messages wait for the mark to be cleared.
+    One query, however many addresses there are.
+    """
+    organisation_ids = organisation_ids_for_coordinator(user=user)
+    if not organisation_ids:
+        return []
+    written_to = Notification.objects.filter(organisation_id__in=organisation_ids).values("recipient")
+    return list(
+        FailingAddress.objects.filter(address__in=written_to)
+        .annotate(held=_held_count(organisation_ids))
+        .order_by("-last_failed_at", "address")
+    )
+
+
+def failing_address_for_organisation(*, organisation_id: int, address: str) -> FailingAddress | None:
+    """The mark on ``address`` if it refuses mail and the organisation has written to it, with ``held``."""
+    address = (address or "").strip().lower()
+    if not address:
+        return None
+    written = Notification.objects.filter(organisation_id=organisation_id, recipient=address)
+    return (
+        FailingAddress.objects.filter(address=address, address__in=written.values("recipient"))
+        .annotate(held=_held_count([organisation_id]))
+        .first()
+    )
+
+
+def failing_address_organisations(*, user: AnyUser, address: str) -> list[Organisation]:
+    """The organisations ``user`` coordinates that have written to ``address``: whose coordinator may clear its mark."""
+    address = (address or "").strip().lower()
+    organisation_ids = organisation_ids_for_coordinator(user=user)
+    if not address or not organisation_ids:
+        return []
+    written = Notification.objects.filter(organisation_id__in=organisation_ids, recipient=address)
+    return list(Organisation.objects.filter(pk__in=written.values("organisation_id")).order_by("name"))

@@ -8,6 +8,12 @@ SKIP LOCKED``; elsewhere (SQLite) with a conditional ``UPDATE … WHERE status
 IN (…)`` that only one process can win. A worker that dies mid-send leaves the
 row in "sending"; after ``KOLLEGA_MAIL_CLAIM_TIMEOUT_SECONDS`` another worker
 takes it again and sends it with the same Message-ID.
+
+An SMTP 5xx answer about the recipient (the address refused, or the message
+refused after its data) is permanent: the row fails at once without a retry,
+and the address is marked as failing (:class:`FailingAddress`). Later messages
+to a marked address are held back, failed with a note, and never shown to the
+mail server until a coordinator clears the mark.
 """
 
 from __future__ import annotations
@@ -18,9 +24,9 @@ import os
 import smtplib
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import encoders
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
@@ -28,12 +34,12 @@ from email.mime.text import MIMEText
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from kollega.notifications import kinds
-from kollega.notifications.models import Notification, NotificationStatus
+from kollega.notifications.models import FailingAddress, Notification, NotificationStatus
 from kollega.notifications.rendering import Attachment, render_notification
 
 logger = logging.getLogger(__name__)
@@ -193,6 +199,97 @@ def describe_error(exc: BaseException) -> str:
     return f"{name}: {exc}"
 
 
+def permanent_refusal(exc: BaseException) -> bool:
+    """Whether the mail server refused the recipient or the message for good (a 5xx answer).
+
+    Only answers about this message count: the recipient refused at RCPT, or
+    the message refused after DATA. A 5xx to our own sender address, our
+    log-in or our greeting is a problem with Kollega's mail settings, not with
+    the address; it is retried like a passing failure.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(500 <= code <= 599 for code in codes)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return 500 <= exc.smtp_code <= 599
+    return False
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def held_error(mark: FailingAddress) -> str:
+    """What a held row says: the address refused mail earlier, when, and what the server said."""
+    return (
+        f"Not sent: this address refused mail on {_when(mark.first_failed_at)}"
+        f"{'' if mark.failures == 1 else f' (most recently on {_when(mark.last_failed_at)})'}. "
+        f"The mail server said: {mark.last_error} "
+        "Kollega sends nothing to the address until a coordinator clears the mark in the outbox; "
+        "this message then goes out by itself."
+    )
+
+
+def _mark_failing(address: str, error: str, now: datetime) -> FailingAddress:
+    """Record that the mail server refused ``address`` for good (one more refusal if it was marked already)."""
+    fields = {"last_failed_at": now, "last_error": error[:ERROR_MAX]}
+    if FailingAddress.objects.filter(address=address).update(failures=F("failures") + 1, **fields):
+        return FailingAddress.objects.get(address=address)
+    try:
+        with transaction.atomic():  # a savepoint: another worker may mark the same address at the same moment
+            return FailingAddress.objects.create(address=address, first_failed_at=now, **fields)
+    except IntegrityError:
+        FailingAddress.objects.filter(address=address).update(failures=F("failures") + 1, **fields)
+        return FailingAddress.objects.get(address=address)
+
+
+def _refused(row: Notification, token: str, exc: BaseException, now: datetime, subject: str) -> str:
+    """The server refused the recipient for good: no retry for this row, and mark the address."""
+    error = describe_error(exc)
+    with transaction.atomic():
+        _mark_failing(row.recipient, error, now)
+        _finish(
+            row,
+            token,
+            status=NotificationStatus.FAILED,
+            next_attempt_at=None,
+            address_refused=True,
+            rendered_subject=subject,
+            last_error=(
+                f"{error} (A permanent refusal: Kollega sends nothing more to this address until a coordinator "
+                "clears the mark in the outbox.)"
+            )[:ERROR_MAX],
+        )
+    logger.warning(
+        "Notification %s (%s): the mail server refused %s for good: %s", row.pk, row.kind, row.recipient, error
+    )
+    return NotificationStatus.FAILED
+
+
+def _hold(row: Notification, token: str) -> bool:
+    """Keep a row to a marked address from the mail server: failed, held, with the reason. False if unmarked now.
+
+    The mark's row is locked first (on SQLite the transaction itself is the
+    lock), so a coordinator clearing the mark at this moment either finds this
+    row already held and puts it back to waiting, or has removed the mark and
+    this row is sent.
+    """
+    with transaction.atomic():
+        mark = FailingAddress.objects.select_for_update().filter(address=row.recipient).first()
+        if mark is None:
+            return False
+        _finish(
+            row,
+            token,
+            status=NotificationStatus.FAILED,
+            next_attempt_at=None,
+            address_refused=True,
+            last_error=held_error(mark)[:ERROR_MAX],
+        )
+    logger.info("Notification %s (%s) held: %s refuses mail", row.pk, row.kind, row.recipient)
+    return True
+
+
 def _attachment_part(attachment: Attachment) -> MIMEBase:
     maintype, _slash, subtype = attachment.mimetype.partition("/")
     if maintype == "text":
@@ -232,8 +329,23 @@ def _rows(ids: Iterable[int]) -> list[Notification]:
     return list(rows.order_by(*CLAIM_ORDER))
 
 
-def _deliver(row: Notification, token: str, backend: BaseEmailBackend, now: datetime) -> str:
-    """Send one claimed row. Returns the status it ends in."""
+def _failing_among(rows: Iterable[Notification]) -> set[str]:
+    """The addresses of ``rows`` that are marked as refusing mail."""
+    addresses = {row.recipient for row in rows}
+    return set(FailingAddress.objects.filter(address__in=addresses).values_list("address", flat=True))
+
+
+def _deliver(
+    row: Notification, token: str, backend: BaseEmailBackend, now: datetime, failing: set[str] | None = None
+) -> str:
+    """Send one claimed row. Returns the status it ends in.
+
+    ``failing`` is the batch's view of the marked addresses; it grows when the
+    server refuses an address, so the rest of the batch holds that address's
+    rows instead of trying them.
+    """
+    if failing is None:
+        failing = _failing_among([row])
     try:
         spec = kinds.get(row.kind)
     except kinds.UnknownKindError:
@@ -256,6 +368,10 @@ def _deliver(row: Notification, token: str, backend: BaseEmailBackend, now: date
             _finish(row, token, status=NotificationStatus.SKIPPED, next_attempt_at=None, last_error=reason[:ERROR_MAX])
             logger.info("Notification %s (%s) skipped: %s", row.pk, row.kind, reason)
             return NotificationStatus.SKIPPED
+    if row.recipient in failing:
+        if _hold(row, token):
+            return NotificationStatus.FAILED
+        failing.discard(row.recipient)  # a coordinator cleared the mark meanwhile: send
     if not _renew(row, token):
         # Our claim ran out while earlier rows of the batch were being sent and
         # another sender took this one over: it is theirs to send now.
@@ -276,6 +392,9 @@ def _deliver(row: Notification, token: str, backend: BaseEmailBackend, now: date
         # A session that failed may be unusable; the next message opens a new one.
         with contextlib.suppress(Exception):  # closing a broken connection may fail too
             backend.close()
+        if permanent_refusal(exc):
+            failing.add(row.recipient)
+            return _refused(row, token, exc, now, rendered.subject)
         return _fail(row, token, describe_error(exc), now, subject=rendered.subject)
     _finish(
         row,
@@ -307,8 +426,25 @@ def notification_send(pk: int, *, now: datetime | None = None) -> str | None:
         backend.close()
 
 
-def notifications_send_due(*, limit: int = 200, now: datetime | None = None) -> BatchResult:
-    """Send up to ``limit`` rows that have come due, retrying failures whose wait is over."""
+def _release(ids: Iterable[int], token: str) -> int:
+    """Give back rows we claimed but did not start on (the worker is stopping): waiting again, due at once."""
+    return Notification.objects.filter(pk__in=list(ids), status=NotificationStatus.SENDING, claimed_by=token).update(
+        status=NotificationStatus.PENDING,
+        claimed_at=None,
+        claimed_by="",
+        attempts=F("attempts") - 1,
+    )
+
+
+def notifications_send_due(
+    *, limit: int = 200, now: datetime | None = None, should_stop: Callable[[], bool] | None = None
+) -> BatchResult:
+    """Send up to ``limit`` rows that have come due, retrying failures whose wait is over.
+
+    ``should_stop`` is asked before each message; once it says yes, the rows
+    of the batch not yet started are given back (waiting, due at once) and the
+    batch ends, so a stopping worker leaves nothing in "sending".
+    """
     now = now or timezone.now()
     result = BatchResult(given_up=_give_up_stuck(now))
     token, ids = _claim_batch(limit, now)
@@ -317,8 +453,14 @@ def notifications_send_due(*, limit: int = 200, now: datetime | None = None) -> 
         return result
     backend = get_connection()
     try:
-        for row in _rows(ids):
-            outcome = _deliver(row, token, backend, now)
+        rows = _rows(ids)
+        failing = _failing_among(rows)
+        for index, row in enumerate(rows):
+            if should_stop is not None and should_stop():
+                left = [r.pk for r in rows[index:]]
+                result.claimed -= _release(left, token)
+                break
+            outcome = _deliver(row, token, backend, now, failing)
             if outcome == NotificationStatus.SENT:
                 result.sent += 1
             elif outcome == NotificationStatus.SKIPPED:

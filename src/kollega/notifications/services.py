@@ -9,11 +9,12 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from kollega.accounts.models import User
 from kollega.core.models import Organisation
 from kollega.core.services import audit_log, subject_key
 from kollega.notifications import kinds
-from kollega.notifications.models import Notification, NotificationStatus
+from kollega.notifications.models import FailingAddress, Notification, NotificationStatus
 
 RESENDABLE = frozenset({NotificationStatus.FAILED, NotificationStatus.SENT, NotificationStatus.SKIPPED})
 #: Statuses from which sending again needs a confirmation: the message may already be in the inbox.
@@ -142,6 +143,14 @@ def notification_resend(*, notification: Notification, actor: User | None, confi
         )
     if row.status not in RESENDABLE:
         raise ValidationError(_("This message is still waiting to be sent."))
+    if FailingAddress.objects.filter(address=row.recipient).exists():
+        raise ValidationError(
+            _(
+                "The mail server refuses the address %(address)s, so Kollega does not send to it. Once the address "
+                "has been fixed, clear its mark in the outbox: the messages held back then go out by themselves."
+            )
+            % {"address": row.recipient}
+        )
     if row.status in RESEND_NEEDS_CONFIRMATION and not confirmed:
         raise ValidationError(
             {"confirm": _("Tick the box to confirm that the message may reach the recipient a second time.")}
@@ -165,8 +174,10 @@ def notification_resend(*, notification: Notification, actor: User | None, confi
     row.sent_at = None
     row.claimed_at = None
     row.claimed_by = ""
+    row.address_refused = False
     row.save(
         update_fields=[
+            "address_refused",
             "message_id",
             "status",
             "due_at",
@@ -188,6 +199,65 @@ def notification_resend(*, notification: Notification, actor: User | None, confi
     pk = row.pk
     transaction.on_commit(lambda: _queue_send_job(pk), robust=True)
     return row
+
+
+@transaction.atomic
+def failing_address_clear(*, address: str, actor: User) -> int:
+    """A coordinator clears the mark on an address that refused mail; the messages held for it wait again.
+
+    Allowed to a coordinator of an organisation that has written to the
+    address. The held messages of every organisation go back to waiting, due
+    now, with a fresh count of attempts and their own Message-ID (they never
+    arrived); they were held only because of the mark. Returns how many.
+    """
+    from kollega.notifications.selectors import failing_address_organisations
+
+    address = address.strip().lower()
+    organisations = failing_address_organisations(user=actor, address=address)
+    if not organisations:
+        raise PermissionDenied
+    # Locked: a sender holding a message to the address at this moment waits for us, or has finished.
+    mark = FailingAddress.objects.select_for_update().filter(address=address).first()
+    if mark is None:
+        raise ValidationError(
+            _("The address %(address)s is not marked as refusing mail; someone may have cleared it already.")
+            % {"address": address}
+        )
+    now = timezone.now()
+    held = list(
+        Notification.objects.filter(
+            recipient=address, status=NotificationStatus.FAILED, address_refused=True
+        ).values_list("pk", flat=True)
+    )
+    Notification.objects.filter(pk__in=held).update(
+        status=NotificationStatus.PENDING,
+        next_attempt_at=now,
+        attempts=0,
+        last_error="",
+        address_refused=False,
+        claimed_at=None,
+        claimed_by="",
+    )
+    data = {
+        "address": address,
+        "first_failed_at": mark.first_failed_at.isoformat(),
+        "last_failed_at": mark.last_failed_at.isoformat(),
+        "failures": mark.failures,
+        "last_error": mark.last_error,
+        "released": len(held),
+    }
+    for organisation in organisations:
+        audit_log(
+            action="notifications.failing_address.cleared",
+            subject=mark,
+            actor=actor,
+            organisation=organisation,
+            data=data,
+        )
+    mark.delete()
+    for pk in held:
+        transaction.on_commit(partial(_queue_send_job, pk), robust=True)
+    return len(held)
 
 
 #: A link someone asks for again goes at most once per thing within this time (a rolling window).

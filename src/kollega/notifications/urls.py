@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.outbox, name="outbox"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/send-again/", views.resend, name="resend"),
+    path("failing-addresses/clear/", views.failing_address_clear, name="failing_address_clear"),
 ]

@@ -5,11 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kollega.accounts.models import User
@@ -29,7 +34,12 @@ def outbox(request: HttpRequest) -> HttpResponse:
     form = OutboxFilterForm(request.GET or None)
     box = selectors.outbox_for_user(user=request.user, filters=form.filters())
     page = Paginator(box.notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/outbox/list.html", {"form": form, "outbox": box, "page": page})
+    failing = selectors.failing_addresses_for_user(user=request.user)
+    return render(
+        request,
+        "notifications/outbox/list.html",
+        {"form": form, "outbox": box, "page": page, "failing_addresses": failing},
+    )
 
 
 def _detail(
@@ -52,6 +62,11 @@ def _detail(
         "errors": errors,
         "can_resend": not row.sensitive and row.status in services.RESENDABLE,
         "needs_confirmation": row.status in services.RESEND_NEEDS_CONFIRMATION,
+        "failing": (
+            selectors.failing_address_for_organisation(organisation_id=row.organisation_id, address=row.recipient)
+            if row.organisation_id
+            else None
+        ),
     }
     return render(request, "notifications/outbox/detail.html", context, status=status)
 
@@ -86,3 +101,32 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
             errors = list(exc.messages)
         return _detail(request, row, form, errors, status=400)
     return redirect("notifications:detail", pk=row.pk)
+
+
+@login_required
+@require_POST
+def failing_address_clear(request: HttpRequest) -> HttpResponse:
+    """Clear the mark on an address that refused mail; back to the page the button was on."""
+    address = request.POST.get("address", "")
+    if not selectors.failing_address_organisations(user=request.user, address=address):
+        raise Http404
+    assert isinstance(request.user, User)  # signed in, checked above
+    try:
+        released = services.failing_address_clear(address=address, actor=request.user)
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+    else:
+        values = {"address": address.strip().lower(), "count": released}
+        if released:
+            text = ngettext(
+                "%(address)s is no longer marked as refusing mail. Its %(count)d held message goes out now.",
+                "%(address)s is no longer marked as refusing mail. Its %(count)d held messages go out now.",
+                released,
+            )
+        else:
+            text = _("%(address)s is no longer marked as refusing mail. No messages were held back for it.")
+        messages.success(request, text % values)
+    back = request.POST.get("next", "")
+    if not back or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("notifications:outbox")
+    return redirect(back)
