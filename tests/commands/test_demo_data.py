@@ -5,23 +5,36 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
 from kollega.core.demo import DEMO_SLUG, DemoResult, demo_build, demo_delete, people
 from kollega.core.demo.build import DEMO_PASSWORD, pilot_year
-from kollega.core.models import ConsentItem, Organisation, Participant, ParticipantStatusChange, Role, Status
+from kollega.core.models import (
+    ConsentItem,
+    Organisation,
+    Participant,
+    ParticipantStatusChange,
+    Programme,
+    Role,
+    Status,
+)
 from kollega.core.selectors import consents_current, participant_status_counts
 from kollega.evaluation.models import QuestionnaireRound, RoundInvitation, RoundKind
 from kollega.evaluation.selectors import before_after_for_participant
 from kollega.interviews.models import InterviewBooking, InterviewRecord
 from kollega.interviews.readiness import programme_readiness
 from kollega.interviews.services import free_slots_query
-from kollega.meetings.models import Meeting, MeetingStatus
-from kollega.notifications.models import Notification
+from kollega.meetings.models import AttendanceState, Material, MaterialKind, Meeting, MeetingStatus, SegmentKind
+from kollega.meetings.schedule import Closed, blocked, plan
+from kollega.meetings.services import closed_periods
+from kollega.notifications.models import Notification, NotificationStatus
 from kollega.recruitment.needs import needs_summary
 from kollega.recruitment.selectors import waiting_position
 from kollega.surveys.models import Purpose
@@ -138,23 +151,29 @@ def test_pilot_industries_are_mostly_creative_and_service_trades(demo: DemoResul
     assert len(set(pilot.participants.values_list("years_in_business", flat=True))) >= 10
 
 
-def test_the_live_programme_is_open_with_thirty_registered_across_channels_and_two_waiting(
+def test_the_live_programme_is_open_with_thirty_eight_registered_across_channels_and_two_waiting(
     demo: DemoResult,
 ) -> None:
     result = demo
     live, now = result.live, timezone.now()
     assert live.registration_is_open()
-    assert live.capacity == 30
+    assert live.capacity == 38
     assert timedelta(days=13) < now - live.registration_opens_at <= timedelta(days=15)  # type: ignore[operator]
     assert timedelta(days=20) < live.registration_closes_at - now <= timedelta(days=22)  # type: ignore[operator]
-    participants = list(live.participants.order_by("registered_at", "id"))
-    assert len(participants) == 32
+    everyone = list(live.participants.order_by("registered_at", "id"))
+    assert len(everyone) == 40
+    # Eight registered on the first two days and are in the early group (see below).
+    early = [p for p in everyone if p.status == Status.IN_GROUP]
+    assert len(early) == len(people.LIVE_EARLY) == 8
+    assert all(p.registered_at < live.registration_opens_at + timedelta(days=2) for p in early)  # type: ignore[operator]
     # Eighteen registered in the first days and were accepted: ready to be grouped. Of the later
     # ones, the first three were interviewed (the first accepted), the next five have a time booked.
+    participants = [p for p in everyone if p.status != Status.IN_GROUP]
     assert [p.status for p in participants] == [Status.ACCEPTED] * 19 + [Status.INTERVIEWED] * 2 + [
         Status.INTERVIEW_BOOKED
     ] * 5 + [Status.REGISTERED] * 4 + [Status.WAITING_LIST] * 2
     assert [waiting_position(participant=p) for p in participants[30:]] == [1, 2]
+    participants = everyone
     assert all(p.time_slots.exists() and p.theme_ranking for p in participants)
     assert all(live.registration_opens_at <= p.registered_at < now for p in participants)  # type: ignore[operator]
     assert {p.language for p in participants} == {"fi", "sv", "en"}
@@ -205,17 +224,22 @@ def test_building_twice_keeps_the_demo() -> None:
         first.live.pk,
     )
     assert Organisation.objects.filter(slug=DEMO_SLUG).count() == 1
-    assert Participant.objects.count() == 57
+    assert Participant.objects.count() == 65
 
 
-def test_reset_deletes_the_demo_and_builds_it_anew() -> None:
+def test_reset_deletes_the_demo_and_builds_it_anew(django_capture_on_commit_callbacks: Any) -> None:
     first = demo_build(reset=True)
+    files = [Path(m.file.path) for m in Material.objects.filter(meeting__group__programme=first.pilot).exclude(file="")]
+    assert files and all(path.exists() for path in files)
     other = Organisation.objects.create(name="Toinen organisaatio", slug="toinen")
-    rebuilt = demo_build(reset=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        rebuilt = demo_build(reset=True)
+    # The old demo's uploaded materials went with it.
+    assert not any(path.exists() for path in files)
     assert rebuilt.created
     assert rebuilt.organisation.pk != first.organisation.pk
     assert not Participant.objects.filter(programme=first.pilot.pk).exists()
-    assert Participant.objects.count() == 57
+    assert Participant.objects.count() == 65
     assert participant_status_counts(programme=rebuilt.pilot)[Status.COMPLETED] == 20
     assert Organisation.objects.filter(pk=other.pk).exists()
 
@@ -296,9 +320,158 @@ def test_the_completers_well_being_changed_in_a_realistic_mixed_way(demo: DemoRe
     assert all(abs(c) <= 24 for c in changes)  # type: ignore[arg-type]
 
 
-def test_the_pilots_messages_were_never_queued(demo: DemoResult) -> None:
+def test_the_pilots_only_messages_are_its_meetings_sent_in_the_past(demo: DemoResult) -> None:
+    now = timezone.now()
+    groups = {g.pk: g for g in demo.pilot.groups.all()}
     emails = [p.email for p in people.PILOT]
-    assert not Notification.objects.filter(recipient__in=emails).exists()
+    # Nothing else the pilot's services queued was kept: no mail about a round that ended months ago.
+    assert set(Notification.objects.filter(recipient__in=emails).values_list("kind", flat=True)) == {
+        "meetings.invitation",
+        "meetings.reminder",
+        "meetings.materials",
+    }
+    rows = list(Notification.objects.filter(organisation=demo.organisation, context__group_id__in=list(groups)))
+    assert {row.kind for row in rows} == {
+        "meetings.invitation",
+        "meetings.reminder",
+        "meetings.materials",
+        "meetings.nudge",
+    }
+    assert {row.status for row in rows} == {NotificationStatus.SENT, NotificationStatus.SKIPPED}
+    for row in rows:
+        assert row.next_attempt_at is None and row.attempts == 1, row
+        assert row.created_at <= row.due_at < now, row
+        if row.status == NotificationStatus.SENT:
+            assert row.due_at < row.sent_at < row.due_at + timedelta(minutes=1), row  # type: ignore[operator]
+            assert row.rendered_subject and not row.last_error, row
+    for group in groups.values():
+        assert group.schedule_set_at is not None and group.video_link.startswith("https://")
+        invitations = [r for r in rows if r.kind == "meetings.invitation" and r.context["group_id"] == group.pk]
+        # Everyone in the group when the schedule was set (the one who cancelled later too), both facilitators.
+        assert len(invitations) == group.memberships.count() + (1 if group.time_slot.key == "afternoon" else 0) + 2
+        assert {r.due_at for r in invitations} == {group.schedule_set_at}
+        assert all(r.status == NotificationStatus.SENT for r in invitations)
+        for meeting in group.meetings.all():
+            about = [r for r in rows if r.context.get("meeting_id") == meeting.pk]
+            reminders = [r for r in about if r.kind == "meetings.reminder"]
+            assert {r.due_at for r in reminders} == {meeting.starts_at - timedelta(hours=48)}
+            nudges = [r for r in about if r.kind == "meetings.nudge"]
+            assert len(nudges) == 2
+            assert all(r.status == NotificationStatus.SKIPPED for r in nudges)
+            assert {r.last_error for r in nudges} == {"The meeting is already held."}
+            # The materials went to every member of the time, absentees too.
+            materials = [r for r in about if r.kind == "meetings.materials"]
+            assert all(r.status == NotificationStatus.SENT for r in materials)
+            assert {r.due_at for r in materials} == {meeting.materials_sent_at}
+            absent = meeting.attendance.exclude(state=AttendanceState.PRESENT)
+            assert {a.participant.user.email for a in absent} <= {r.recipient for r in materials}
+            assert len(materials) == meeting.attendance.count()
+    # Reminders due after a person had left were skipped, as the sender does.
+    skipped = [r for r in rows if r.kind == "meetings.reminder" and r.status == NotificationStatus.SKIPPED]
+    leavers = {p.email for p in people.PILOT if p.outcome in {people.WITHDRAWN, people.CANCELLED_IN_GROUP}}
+    assert {r.recipient for r in skipped} == leavers
+    assert {r.last_error for r in skipped} == {
+        "The person has left the programme (withdrawn).",
+        "The person is no longer in the group.",
+    }
+    # Those of the meetings after their leaving: all five of the one who cancelled before the first.
+    leaving = [p for p in people.PILOT if p.email in leavers]
+    assert len(skipped) == sum(5 - p.withdrew_after if p.withdrew_after else 5 for p in leaving)
+
+
+def test_each_pilot_meeting_has_its_agenda_attendance_materials_and_notes(demo: DemoResult) -> None:
+    excused = 0
+    talks = 0
+    files = []
+    for group in demo.pilot.groups.all():
+        members = {m.participant_id: m.participant for m in group.memberships.select_related("participant__user")}
+        for meeting in group.meetings.order_by("number"):
+            kinds = [segment["kind"] for segment in meeting.agenda]
+            assert sum(segment["minutes"] for segment in meeting.agenda) == meeting.length_minutes
+            assert (SegmentKind.GROUND_RULES in kinds) == (meeting.number == 1) and SegmentKind.BREAK in kinds
+            # Attendance for everyone in the group then: not for those who withdrew after an earlier meeting.
+            expected = {
+                pk
+                for pk, p in members.items()
+                if p.status == Status.COMPLETED or meeting.held_at < p.status_changes.get(to_status=p.status).at  # type: ignore[operator]
+            }
+            attendance = {a.participant_id: a for a in meeting.attendance.all()}
+            assert set(attendance) == expected, meeting
+            states = Counter(a.state for a in attendance.values())
+            assert states[AttendanceState.PRESENT] >= len(attendance) - 3
+            excused += states[AttendanceState.EXCUSED]
+            for told in (a for a in attendance.values() if a.state == AttendanceState.EXCUSED):
+                assert told.note and told.recorded_at < meeting.starts_at and told.recorded_by is None
+            if meeting.expert_speaker:
+                talks += 1
+                assert meeting.expert_title and meeting.recording_url.startswith("https://example.org/")
+                assert any(meeting.expert_title in segment["note"] for segment in meeting.agenda)
+            materials = list(meeting.materials.all())
+            assert {MaterialKind.LINK, MaterialKind.NOTE} <= {m.kind for m in materials}
+            assert all(meeting.held_at < m.added_at < meeting.materials_sent_at for m in materials)  # type: ignore[operator]
+            assert all(m.url.startswith("https://example.org/") for m in materials if m.kind == MaterialKind.LINK)
+            files += [m for m in materials if m.kind == MaterialKind.FILE]
+            assert meeting.notes and meeting.materials_sent == 1
+    assert excused == 3 and talks == 4
+    assert len(files) == 2
+    for material in files:
+        assert material.filename.endswith(".pdf") and material.content_type == "application/pdf"
+        with material.file.open("rb") as handle:
+            content = handle.read()
+        assert content.startswith(b"%PDF-1.4") and content.rstrip().endswith(b"%%EOF")
+        assert material.size == len(content)
+
+
+def test_the_live_programme_has_an_early_group_whose_first_meeting_is_next_week(demo: DemoResult) -> None:
+    live, now = demo.live, timezone.now()
+    tz = demo.organisation.tz
+    group = live.groups.get()
+    members = [m.participant for m in group.memberships.select_related("participant__user")]
+    assert sorted(p.user.email for p in members) == sorted(p.email for p in people.LIVE_EARLY)
+    assert all(p.email.endswith("@example.org") for p in people.LIVE_EARLY)
+    assert {p.language for p in members} == {"fi", "sv", "en"}
+    assert all(history(p)[-2:] == [Status.ACCEPTED, Status.IN_GROUP] for p in members)
+    assert group.lead_facilitator and group.co_facilitator and group.time_slot.key == "morning"
+    # Those ready to be grouped are left for the coordinator to group.
+    assert not live.participants.filter(status=Status.ACCEPTED, membership__isnull=False).exists()
+
+    meetings = list(group.meetings.order_by("number"))
+    assert len(meetings) == 5 and all(m.status == MeetingStatus.PLANNED and m.agenda for m in meetings)
+    first = meetings[0].starts_at.astimezone(tz)
+    assert first.date() == group.start_date and first.hour == 9
+    closed = closed_periods(demo.organisation)
+    days = (group.start_date - timezone.localdate(timezone=tz)).days
+    # Next week, on a weekday that is no holiday; later only when no such day lets the schedule fit.
+    assert days >= 5
+    for offset in range(5, days):
+        day = timezone.localdate(timezone=tz) + timedelta(days=offset)
+        assert day.weekday() >= 5 or blocked(day, closed) or not fits(live, day, closed)
+
+    rows = list(Notification.objects.filter(context__group_id=group.pk))
+    invitations = [r for r in rows if r.kind == "meetings.invitation"]
+    assert len(invitations) == 8 + 2
+    assert all(r.status == NotificationStatus.SENT and r.sent_at < now and r.rendered_subject for r in invitations)  # type: ignore[operator]
+    reminders = [r for r in rows if r.kind == "meetings.reminder"]
+    assert len(reminders) == 5 * 10
+    assert all(r.status == NotificationStatus.PENDING for r in reminders)
+    starts = {m.pk: m.starts_at for m in meetings}
+    assert all(r.due_at == starts[r.context["meeting_id"]] - timedelta(hours=48) > now for r in reminders)
+
+
+def fits(programme: Programme, day: date, closed: list[Closed]) -> bool:
+    try:
+        plan(
+            start_date=day,
+            start_time=time(9),
+            tz=programme.organisation.tz,
+            count=programme.meeting_count,
+            interval_days=programme.meeting_interval_days,
+            rule=programme.move_rule,
+            closed=closed,
+        )
+    except ValidationError:
+        return False
+    return True
 
 
 def test_the_live_programme_has_booked_interviews_a_few_interviewed_and_free_times(demo: DemoResult) -> None:
@@ -308,22 +481,23 @@ def test_the_live_programme_has_booked_interviews_a_few_interviewed_and_free_tim
         "slot"
     )
     upcoming = [b for b in held if b.slot.starts_at > now]
-    assert len(upcoming) == 5 and len(held) == 8 + len(people.LIVE_READY)
+    assert len(upcoming) == 5 and len(held) == 8 + len(people.LIVE_READY) + len(people.LIVE_EARLY)
     for booking in upcoming:
         local = booking.slot.starts_at.astimezone(tz)
         assert booking.slot.starts_at - now < timedelta(days=15)
         assert local.weekday() < 5 and 9 <= local.hour < 16
     assert free_slots_query(programme=live).count() >= 5
     records = InterviewRecord.objects.filter(participant__programme=live)
-    ready = len(people.LIVE_READY)
+    ready = len(people.LIVE_READY) + len(people.LIVE_EARLY)
     assert records.count() == 3 + ready and records.filter(committed=True).count() == 2 + ready
 
 
 def test_the_readiness_view_counts_the_demo(demo: DemoResult) -> None:
     live = programme_readiness(programme=demo.live).total
-    assert (live.without_booking, live.booked, live.interviewed, live.committed) == (4, 5, 21, 20)
-    # Of the eighteen ready to be grouped, every sixth has not answered the baseline yet.
-    assert (live.accepted, live.baseline, live.groups) == (19, 17, 2)  # enough for two groups
+    assert (live.without_booking, live.booked, live.interviewed, live.committed) == (4, 5, 29, 28)
+    # Of the eighteen ready to be grouped, and of the early group's eight, every sixth has not answered the
+    # baseline yet. The early group counts as taken in.
+    assert (live.accepted, live.baseline, live.groups) == (19 + 8, 17 + 7, 3)
     pilot = programme_readiness(programme=demo.pilot)
     assert (pilot.total.interviewed, pilot.total.accepted, pilot.total.baseline) == (20, 20, 20)
     assert [row.accepted for row in pilot.rows] == [11, 9]  # completed in the morning and afternoon groups

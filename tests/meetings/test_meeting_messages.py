@@ -431,3 +431,68 @@ def test_a_meeting_cannot_end_up_with_one_person_in_both_roles(world):
     with pytest.raises(ValidationError):
         # The group's lead stays lead; making them co as well would drop the co-facilitator.
         services.meeting_facilitators_set(meeting=meetings[0], lead=None, co=world["lead"], actor=None)
+
+
+def test_a_reminder_held_up_past_the_start_is_not_sent(world, mailoutbox):
+    meetings = generate(world)
+    send()
+    mailoutbox.clear()
+    first = meetings[0]
+    from unittest import mock
+
+    # The worker was down: it comes back three hours after the meeting began.
+    later = first.starts_at + timedelta(hours=3)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        send(now=later)
+    rows = Notification.objects.filter(kind=KIND_REMINDER, subject=f"meetings.meeting:{first.pk}")
+    assert {r.status for r in rows} == {NotificationStatus.SKIPPED}
+    assert not [m for m in mailoutbox if "Reminder" in m.subject]
+
+
+def test_a_new_link_inside_the_reminder_window_sends_the_update_but_no_second_reminder(world, mailoutbox):
+    meetings = generate(world)
+    first = meetings[0]
+    inside = first.starts_at - timedelta(hours=20)
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.now", return_value=inside):
+        send(now=inside)  # the invitations and the first meeting's reminders go out
+        services.video_link_set(group=world["group"], link="https://zoom.example/j/7", actor=world["coordinator"])
+        send(now=inside)
+    sent = Notification.objects.filter(
+        kind=KIND_REMINDER, subject=f"meetings.meeting:{first.pk}", status=NotificationStatus.SENT
+    )
+    assert sent.count() == 5  # one each, not two
+    assert Notification.objects.filter(kind=KIND_UPDATE, subject=f"meetings.meeting:{first.pk}").count() == 5
+
+
+def test_moving_a_meeting_clears_the_told_in_advance_of_the_old_time(world):
+    meetings = generate(world)
+    member = world["members"][0]
+    services.absence_tell(meeting=meetings[1], participant=member, note="Trade fair")
+    services.meeting_move(
+        meeting=meetings[1], starts_at=meetings[1].starts_at + timedelta(days=1), actor=world["coordinator"]
+    )
+    assert not meetings[1].attendance.exists()
+
+
+def test_a_member_who_leaves_gets_the_meetings_to_come_taken_out_of_their_calendar(world, mailoutbox):
+    meetings = generate(world)
+    send()
+    mailoutbox.clear()
+    leaver = world["members"][1]
+    core_services.participant_change_status(participant=leaver, to_status=Status.CANCELLED, actor=None, reason="Ill")
+    send()
+    assert {m.to[0] for m in mailoutbox} == {leaver.user.email}
+    cancels = [next(iter(calendars(m).values())) for m in mailoutbox]
+    assert sorted(str(c.walk("VEVENT")[0]["uid"]) for c in cancels) == sorted(m.calendar_uid for m in meetings)
+    assert all(str(c["method"]) == "CANCEL" for c in cancels)
+    assert "no longer in" in mailoutbox[0].body
+
+
+def test_a_meeting_cannot_be_added_before_the_schedule_is_set(world):
+    with pytest.raises(ValidationError):
+        services.meeting_add(
+            group=world["group"], starts_at=timezone.now() + timedelta(days=30), actor=world["coordinator"]
+        )
+    assert not Meeting.objects.filter(group=world["group"]).exists()

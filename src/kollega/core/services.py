@@ -603,6 +603,11 @@ def participant_change_status(
     locked.status = to_status
     locked.status_changed_at = at
     locked.save(update_fields=["status", "status_changed_at"])
+    if from_status == Status.IN_GROUP and to_status != Status.COMPLETED:
+        # Whoever leaves a group has its meetings still to come taken out of their calendar.
+        from kollega.meetings.messages import member_left_queue
+
+        member_left_queue(participant=locked)
     if to_status in {Status.ACCEPTED, Status.CANCELLED} and from_status == Status.IN_GROUP:
         # Leaving a group before it started frees the place.
         from kollega.grouping.models import GroupMembership

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 from kollega.accounts.models import User
 from kollega.core.models import Participant, Status
 from kollega.core.models.texts import localized
-from kollega.grouping.models import Group
+from kollega.grouping.models import Group, GroupMembership
 from kollega.meetings import agendas, calendar
 from kollega.meetings.models import AttendanceState, Device, Meeting, MeetingStatus
 from kollega.notifications import kinds
@@ -91,7 +91,7 @@ def members(group: Group) -> list[Participant]:
     return list(
         Participant.objects.filter(membership__group=group)
         .exclude(status__in=GONE)
-        .select_related("user")
+        .select_related("user", "membership")
         .order_by("pk")
     )
 
@@ -310,12 +310,14 @@ def invitations_queue(group: Group, *, users: Iterable[int] | None = None, now: 
             ics_for(recipient, calendar.PUBLISH, meetings, language=recipient.language, for_member=for_member),
             calendar.PUBLISH,
         )
+        # A member who leaves and comes back is invited again: the version is their membership.
+        membership = getattr(recipient.participant, "membership", None) if recipient.participant else None
         row = _queue(
             KIND_INVITATION,
             recipient,
             group,
             about=group,
-            version="1",
+            version=f"member-{membership.pk}" if membership is not None else "1",
             context={"attachments": [*each, every]},
         )
         queued += int(row.created_at >= started)
@@ -363,8 +365,12 @@ def nudge_queue(meeting: Meeting) -> None:
         )
 
 
-def change_queue(meeting: Meeting, *, only: Iterable[Recipient] | None = None) -> int:
-    """An update (REQUEST with the new SEQUENCE) or a cancellation (CANCEL) of one meeting, to everyone invited."""
+def change_queue(meeting: Meeting, *, only: Iterable[Recipient] | None = None, again: bool = False) -> int:
+    """An update (REQUEST with the new SEQUENCE) or a cancellation (CANCEL) of one meeting, to everyone invited.
+
+    ``again``: the people in ``only`` may have had this SEQUENCE before (a facilitator put back on a meeting),
+    so their copy is a new message, not the stored one.
+    """
     group = meeting.group
     cancelled = meeting.status == MeetingStatus.CANCELLED
     kind = KIND_CANCELLED if cancelled else KIND_UPDATE
@@ -373,23 +379,40 @@ def change_queue(meeting: Meeting, *, only: Iterable[Recipient] | None = None) -
     for recipient in people:
         for_member = recipient.role == MEMBER
         ics = ics_for(recipient, method, [meeting], language=recipient.language, for_member=for_member)
+        version = str(meeting.calendar_sequence)
+        if again:
+            version = f"{version}-again-{timezone.now():%Y%m%d%H%M%S%f}"
         _queue(
             kind,
             recipient,
             group,
             about=meeting,
-            version=str(meeting.calendar_sequence),
+            version=version,
             context={
                 "meeting_id": meeting.pk,
                 "sequence": meeting.calendar_sequence,
                 "attachments": [_attachment(f"meeting-{meeting.number}.ics", ics, method)],
             },
         )
-        if not cancelled:
+        if not cancelled and not _reminded_lately(meeting, recipient):
             reminder_queue(meeting, recipient)
     if not cancelled:
         nudge_queue(meeting)
     return len(people)
+
+
+def _reminded_lately(meeting: Meeting, recipient: Recipient) -> bool:
+    """The person already had a reminder and the new one would be due at once: the update is enough."""
+    due = meeting.starts_at - timedelta(hours=meeting.group.programme.reminder_lead_hours)
+    if due > timezone.now():
+        return False
+    return (
+        Notification.objects.filter(
+            kind=KIND_REMINDER, recipient=recipient.email.strip().lower(), subject=f"meetings.meeting:{meeting.pk}"
+        )
+        .filter(status__in=["sent", "sending"])
+        .exists()
+    )
 
 
 def release_queue(meeting: Meeting, user: User) -> Notification:
@@ -409,6 +432,46 @@ def release_queue(meeting: Meeting, user: User) -> Notification:
             "attachments": [_attachment(f"meeting-{meeting.number}.ics", ics, calendar.CANCEL)],
         },
     )
+
+
+def member_left_queue(*, participant: Participant) -> int:
+    """A member leaving their group: a CANCEL of each meeting still to come, for them alone."""
+    membership = (
+        GroupMembership.objects.select_related("group__programme__organisation").filter(participant=participant).first()
+    )
+    if membership is None or membership.group.schedule_set_at is None:
+        return 0
+    group = membership.group
+    recipient = Recipient(
+        email=participant.user.email,
+        user=participant.user,
+        language=participant.language,
+        name=participant.full_name or participant.user.full_name,
+        role=MEMBER,
+        participant=participant,
+    )
+    coming = list(
+        Meeting.objects.filter(group=group, status=MeetingStatus.PLANNED, starts_at__gt=timezone.now())
+        .select_related("group__programme__organisation", "theme")
+        .order_by("starts_at")
+    )
+    stamp = f"{timezone.now():%Y%m%d%H%M%S%f}"
+    for meeting in coming:
+        ics = ics_for(recipient, calendar.CANCEL, [meeting], language=recipient.language, for_member=True)
+        _queue(
+            KIND_CANCELLED,
+            recipient,
+            group,
+            about=meeting,
+            version=f"left-{meeting.calendar_sequence}-{stamp}",
+            context={
+                "meeting_id": meeting.pk,
+                "sequence": meeting.calendar_sequence,
+                "released": True,
+                "attachments": [_attachment(f"meeting-{meeting.number}.ics", ics, calendar.CANCEL)],
+            },
+        )
+    return len(coming)
 
 
 def materials_queue(meeting: Meeting) -> int:
@@ -486,6 +549,8 @@ def update_still_valid(notification: Notification) -> bool | str:
         return changed or "The meeting no longer exists."
     if meeting.status != MeetingStatus.PLANNED:
         return f"The meeting is {meeting.status}."
+    if notification.kind == KIND_UPDATE and meeting.ends_at <= timezone.now():
+        return "The meeting is over."
     return _still_in(notification, meeting.group, meeting) or True
 
 
@@ -495,7 +560,13 @@ def cancelled_still_valid(notification: Notification) -> bool | str:
         return changed or "The meeting no longer exists."
     context = notification.context or {}
     if context.get("released"):
-        # Sent to a facilitator taken off the meeting: only while they are still off it.
+        # Sent to someone taken off the meeting (a facilitator replaced, a member who left): only while
+        # they are still off it.
+        if context.get("role") == MEMBER:
+            back = Participant.objects.filter(
+                pk=int(context.get("participant_id") or 0), membership__group=meeting.group
+            ).exclude(status__in=GONE)
+            return "The person is in the group again." if back.exists() else True
         current = {user.pk for _role, user in facilitators(meeting, meeting.group)}
         return "The person facilitates the meeting again." if context.get("user_id") in current else True
     if meeting.status != MeetingStatus.CANCELLED:
@@ -507,6 +578,9 @@ def reminder_still_valid(notification: Notification) -> bool | str:
     verdict = update_still_valid(notification)
     if verdict is not True:
         return verdict
+    meeting = _meeting(notification)
+    if meeting is not None and meeting.starts_at <= timezone.now():
+        return "The meeting has already started; a reminder now would only confuse."
     context = notification.context or {}
     if context.get("role") == MEMBER:
         from kollega.meetings.models import Attendance
@@ -570,7 +644,9 @@ def _common(notification: Notification, group: Group) -> dict[str, Any]:
         "role": context.get("role"),
         "facilitator_names": [u.full_name or u.email for _r, u in facilitators(None, group)],
         "page_url": absolute_url(reverse("meetings:mine") if member else reverse("meetings:group", args=[group.pk])),
-        "test_url": absolute_url(reverse("meetings:setup_test", args=[setup_test_token(group)])),
+        "test_url": absolute_url(
+            reverse("meetings:setup_test", args=[setup_test_token(group, int(context.get("user_id") or 0))])
+        ),
         "public_jitsi": organisation.uses_public_jitsi,
         "reminder_hours": group.programme.reminder_lead_hours,
     }
@@ -643,7 +719,8 @@ def materials_context(notification: Notification) -> dict[str, Any]:
         "missed": attendance in {AttendanceState.ABSENT, AttendanceState.EXCUSED},
         "materials": materials,
         "notes": meeting.notes,
-        "recording_url": meeting.recording_url,
+        # Listed once: a recording added as material is already in the list.
+        "recording_url": "" if any(m["url"] == meeting.recording_url for m in materials) else meeting.recording_url,
     }
 
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -241,6 +241,12 @@ def schedule_invite(*, group: Group, actor: User | None) -> int:
 
 
 def _lock(meeting: Meeting) -> Meeting:
+    """The meeting, locked after its group: changes to one group's meetings happen one after the other.
+
+    Every write that checks the group's other meetings (move, add, cancel, links) takes the group's row
+    first, so two of them cannot both pass the checks, and locks are always taken in the same order.
+    """
+    Group.objects.select_for_update().filter(pk=meeting.group_id).values_list("pk", flat=True).first()
     return (
         Meeting.objects.select_for_update(of=("self",))
         .select_related(
@@ -328,6 +334,8 @@ def meeting_move(
     meeting.move_note = (note or "").strip()[:200]
     meeting.calendar_sequence += 1
     meeting.save(update_fields=["starts_at", "planned_date", "move_reason", "move_note", "calendar_sequence"])
+    # "Can't come" was said about the old time; at the new time the member may well come.
+    Attendance.objects.filter(meeting=meeting, state=AttendanceState.EXCUSED).delete()
     _renumber(meeting.group)
     meeting.refresh_from_db()
     audit_log(
@@ -337,7 +345,8 @@ def meeting_move(
         organisation=meeting.group.programme.organisation,
         data={"from": before.isoformat(), "to": starts_at.isoformat(), "note": meeting.move_note},
     )
-    messages.change_queue(meeting)
+    if meeting.group.schedule_set_at is not None:
+        messages.change_queue(meeting)
     return meeting
 
 
@@ -359,6 +368,10 @@ def meeting_add(
     )
     now = now or timezone.now()
     organisation = group.programme.organisation
+    if group.schedule_set_at is None:
+        raise ValidationError(
+            _("Set the group's schedule first; then meetings can be added to it."), code="no_schedule"
+        )
     length = length_minutes or group.programme.meeting_length_minutes
     if not 15 <= length <= 480:
         raise ValidationError({"length_minutes": _("A meeting lasts 15 minutes to 8 hours.")})
@@ -512,7 +525,7 @@ def meeting_facilitators_set(*, meeting: Meeting, lead: User | None, co: User | 
         staff = [r for r in messages.recipients(meeting.group, meeting) if r.role != messages.MEMBER]
         newcomers = [r for r in staff if r.user.pk not in before]
         if newcomers:
-            messages.change_queue(meeting, only=newcomers)
+            messages.change_queue(meeting, only=newcomers, again=True)
             messages.nudge_queue(meeting)
         # Those who no longer facilitate it get the entry taken out of their calendars.
         gone = before - {r.user.pk for r in staff}
@@ -585,8 +598,8 @@ def meeting_details_set(
 def _announce_link(meetings: Iterable[Meeting], now: datetime) -> None:
     for meeting in meetings:
         if meeting.status == MeetingStatus.PLANNED and meeting.starts_at > now:
-            Meeting.objects.filter(pk=meeting.pk).update(calendar_sequence=meeting.calendar_sequence + 1)
-            meeting.calendar_sequence += 1
+            Meeting.objects.filter(pk=meeting.pk).update(calendar_sequence=F("calendar_sequence") + 1)
+            meeting.refresh_from_db(fields=["calendar_sequence"])
             messages.change_queue(meeting)
 
 
@@ -666,8 +679,10 @@ def attendance_record(
     for participant_id, state in states.items():
         if state not in AttendanceState.values:
             raise ValidationError(_("Choose present, absent or told in advance."))
-        if state == AttendanceState.PRESENT and meeting.starts_at > now:
-            raise ValidationError(_("Nobody can be marked present before the meeting has started."))
+        if state != AttendanceState.EXCUSED and meeting.starts_at > now:
+            raise ValidationError(
+                _('Before the meeting starts, only "told in advance" can be recorded; present and absent after it.')
+            )
         participant = _member(meeting, int(participant_id))
         existing = Attendance.objects.filter(meeting=meeting, participant=participant).first()
         if participant_id in notes:
@@ -692,6 +707,15 @@ def attendance_record(
     return saved
 
 
+def _check_still_member(meeting: Meeting, participant: Participant) -> None:
+    """The member's own actions: refused, in their words, once they have left the group."""
+    still = Participant.objects.filter(
+        pk=participant.pk, membership__group_id=meeting.group_id, status__in=[Status.IN_GROUP, Status.COMPLETED]
+    ).exists()
+    if not still:
+        raise ValidationError(_("You are no longer a member of this group."), code="not_member")
+
+
 @transaction.atomic
 def absence_tell(
     *, meeting: Meeting, participant: Participant, note: str = "", now: datetime | None = None
@@ -699,9 +723,7 @@ def absence_tell(
     """The member's own "I can't come this time", before the meeting starts."""
     meeting = _lock(meeting)
     now = now or timezone.now()
-    participant = _member(meeting, participant.pk)
-    if participant.status not in {Status.IN_GROUP, Status.COMPLETED}:
-        raise ValidationError(_("You are no longer a member of this group."))
+    _check_still_member(meeting, participant)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("This meeting is no longer planned."))
     if meeting.starts_at <= now:
@@ -730,9 +752,22 @@ def absence_tell(
 def absence_withdraw(*, meeting: Meeting, participant: Participant, now: datetime | None = None) -> None:
     """The member can come after all: the advance notice is taken back before the meeting starts."""
     meeting = _lock(meeting)
+    _check_still_member(meeting, participant)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("This meeting is no longer planned."))
     if meeting.starts_at <= (now or timezone.now()):
         raise ValidationError(_("The meeting has already started."))
-    Attendance.objects.filter(meeting=meeting, participant=participant, state=AttendanceState.EXCUSED).delete()
+    deleted, _rows = Attendance.objects.filter(
+        meeting=meeting, participant=participant, state=AttendanceState.EXCUSED
+    ).delete()
+    if deleted:
+        audit_log(
+            action="meetings.attendance.can_come_after_all",
+            subject=meeting,
+            actor=participant.user,
+            organisation=meeting.group.programme.organisation,
+            data={"participant": participant.pk},
+        )
 
 
 # --- materials ----------------------------------------------------------------------------------
@@ -825,6 +860,11 @@ def material_delete(*, material: Material, actor: User | None) -> None:
         data={"material": material.pk, "title": material.title},
     )
     material.delete()
+    if material.kind == MaterialKind.RECORDING and meeting.recording_url == material.url:
+        # The meeting's recording was this one: the next recording left, or none.
+        other = meeting.materials.filter(kind=MaterialKind.RECORDING).order_by("added_at", "id").first()
+        meeting.recording_url = other.url if other else ""
+        meeting.save(update_fields=["recording_url"])
     if name and storage is not None:
         transaction.on_commit(lambda: storage.delete(name))
 

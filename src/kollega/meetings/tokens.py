@@ -32,14 +32,17 @@ def absence_from_token(token: str) -> tuple[int, int] | None:
     return meeting_id, participant_id
 
 
-def setup_test_token(group: object) -> str:
-    return _signer(SETUP_SALT).sign(str(getattr(group, "pk", group)))
+def setup_test_token(group: object, user_id: int) -> str:
+    """The "test your set-up" link of one person in one group: it opens only while they belong to it."""
+    return _signer(SETUP_SALT).sign(f"{getattr(group, 'pk', group)}-{user_id}")
 
 
-def group_id_from_setup_token(token: str) -> int | None:
+def setup_from_token(token: str) -> tuple[int, int] | None:
+    """(group id, user id), or None for a link that was altered or never made."""
     if not isinstance(token, str) or not token or len(token) > _MAX_LENGTH:
         return None
     try:
-        return int(_signer(SETUP_SALT).unsign(token))
+        group_id, user_id = (int(part) for part in _signer(SETUP_SALT).unsign(token).split("-"))
     except (signing.BadSignature, ValueError):
         return None
+    return group_id, user_id

@@ -19,5 +19,11 @@ urlpatterns = [
     path("m/test/<str:token>/", views.setup_test, name="setup_test"),
     # Facilitators and coordinators.
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
+    path("meetings/<int:pk>/held/", views.meeting_held, name="meeting_held"),
+    path("meetings/<int:pk>/notes/", views.meeting_notes, name="meeting_notes"),
+    path("meetings/<int:pk>/materials/", views.material_add, name="material_add"),
+    path("meetings/<int:pk>/materials/send/", views.materials_send, name="materials_send"),
+    path("meetings/<int:pk>/materials/<int:material_pk>/delete/", views.material_delete, name="material_delete"),
     path("meetings/group/<int:pk>/", views.group, name="group"),
 ]

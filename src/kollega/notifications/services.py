@@ -201,6 +201,10 @@ def notification_resend(*, notification: Notification, actor: User | None, confi
     return row
 
 
+#: A sign-in code or personal link held for a refusing address longer than this is not sent when the mark is cleared.
+SENSITIVE_HELD_MAX = timedelta(hours=1)
+
+
 @transaction.atomic
 def failing_address_clear(*, address: str, actor: User) -> int:
     """A coordinator clears the mark on an address that refused mail; the messages held for it wait again.
@@ -224,11 +228,17 @@ def failing_address_clear(*, address: str, actor: User) -> int:
             % {"address": address}
         )
     now = timezone.now()
-    held = list(
-        Notification.objects.filter(
-            recipient=address, status=NotificationStatus.FAILED, address_refused=True
-        ).values_list("pk", flat=True)
+    waiting = Notification.objects.filter(recipient=address, status=NotificationStatus.FAILED, address_refused=True)
+    # Sign-in codes and personal links held for days may have expired (or been blanked): they are not sent
+    # late; the person asks for a fresh one. Everything else waits again.
+    stale = waiting.filter(sensitive=True, created_at__lt=now - SENSITIVE_HELD_MAX)
+    stale.update(
+        status=NotificationStatus.SKIPPED,
+        next_attempt_at=None,
+        address_refused=False,
+        last_error="Held while the address refused mail; a sign-in code or personal link this old is not sent.",
     )
+    held = list(waiting.values_list("pk", flat=True))
     Notification.objects.filter(pk__in=held).update(
         status=NotificationStatus.PENDING,
         next_attempt_at=now,

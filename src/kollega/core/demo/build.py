@@ -16,41 +16,82 @@ answered the final one, most a little better, some unchanged, two worse. In
 the live programme a few applicants are interviewed (one accepted), some have
 an interview booked in the next two weeks, and free times are left.
 
+Meetings: each pilot group held its five meetings, with agendas from the
+session templates, two expert talks with recordings, attendance (a few away,
+some told in advance), materials and notes sent after each. In the live
+programme, eight people who registered on the first days form an early
+morning group whose first meeting is next week: its invitations are sent, its
+reminders wait for their time.
+
 A few services stamp their rows with the real "now" and have no way to be
-told a past time (the interview record, questionnaire answers and
-invitations). The pilot replays a past round, so those stamps are moved back
-to the replayed time right after the service call (``_backdate``), and the
-messages the pilot's services queued are removed before the demo is
+told a past time (the interview record, questionnaire answers, invitations,
+materials and messages). The pilot replays a past round, so those stamps are
+moved back to the replayed time right after the service call (``_backdate``).
+The pilot's meeting messages are kept in the outbox as the sender would have
+left them (sent, or skipped when their reason had gone), each at its own past
+time; the other messages its services queued are removed before the demo is
 committed: nobody should get mail about a round that ended months ago.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from kollega.accounts.models import User
 from kollega.core import services
 from kollega.core.demo import people
 from kollega.core.demo.people import Person
-from kollega.core.models import ConsentItem, Organisation, Participant, Programme, Role, Status
+from kollega.core.models import (
+    ConsentItem,
+    Organisation,
+    Participant,
+    ParticipantStatusChange,
+    Programme,
+    Role,
+    Status,
+)
 from kollega.evaluation import services as evaluation
 from kollega.evaluation.models import QuestionnaireRound, RoundInvitation, RoundKind
 from kollega.evaluation.wellbeing import PEER_SUPPORT_ITEMS, WHO5_ITEMS
 from kollega.grouping import proposals
 from kollega.grouping.facilitators import group_facilitators_set
 from kollega.grouping.models import Group, Proposal
+from kollega.grouping.services import group_add_member, group_create
+from kollega.grouping.themes import theme_plan_build
 from kollega.interviews.models import InterviewRecord, InterviewSlot
 from kollega.interviews.record_services import interview_record_save, participant_accept
 from kollega.interviews.services import Pattern, booking_create, slot_create, slots_create_recurring
-from kollega.meetings.models import Meeting
-from kollega.meetings.services import meeting_create, meeting_mark_held
-from kollega.notifications.models import Notification
+from kollega.meetings import messages, schedule
+from kollega.meetings.links import jitsi_room
+from kollega.meetings.models import AttendanceState, Material, MaterialKind, Meeting, SegmentKind
+from kollega.meetings.services import (
+    absence_tell,
+    attendance_record,
+    closed_periods,
+    material_add,
+    materials_send,
+    meeting_create,
+    meeting_details_set,
+    meeting_mark_held,
+    meeting_notes_set,
+    schedule_generate,
+    video_link_set,
+)
+from kollega.notifications.models import Notification, NotificationStatus
+from kollega.notifications.rendering import render_notification
+from kollega.notifications.sender import notification_send
 from kollega.outreach import services as outreach
 from kollega.recruitment.models import Source
 from kollega.recruitment.services import registration_submit
@@ -60,7 +101,8 @@ DEMO_SLUG = "esimerkkila-demo"
 DEMO_NAME = "Esimerkkilän yrityspalvelut (demo)"
 PILOT_SLUG = "vertaisryhmat-pilotti"
 LIVE_SLUG = "vertaisryhmat"
-LIVE_CAPACITY = 30  # those ready to be grouped, and twelve more; the last two wait
+#: Those ready to be grouped, and twelve more; the last two wait. The early group's places come on top.
+LIVE_CAPACITY = 30
 #: The demo coordinator's password, printed by ``kollega demo`` so the password sign-in can be tried.
 DEMO_PASSWORD = "vertaistuki-demo"  # noqa: S105 - a published demo password, refused in production
 TIME_ZONE = "Europe/Helsinki"
@@ -71,6 +113,11 @@ PILOT_CHANGES = ("better",) * 13 + ("same",) * 5 + ("worse",) * 2
 #: The live programme: applicants interviewed already (the first accepted), and those with a time booked.
 LIVE_INTERVIEWED = 3
 LIVE_BOOKED = 5
+LIVE_EARLY_SEED = 2030
+#: In the pilot, at which meetings of each group a member told in advance that they could not come.
+TOLD_IN_ADVANCE = {people.MORNING: (3,), people.AFTERNOON: (2, 4)}
+#: How often a pilot member was away from a meeting without telling in advance.
+PILOT_ABSENT_SHARE = 0.07
 
 
 @dataclass
@@ -111,6 +158,13 @@ def demo_delete() -> None:
     with transaction.atomic():
         org = Organisation.objects.filter(slug=DEMO_SLUG).first()
         if org is not None:
+            # The materials' files go once the rows are gone for good.
+            files = [
+                material.file
+                for material in Material.objects.filter(meeting__group__programme__organisation=org).exclude(file="")
+            ]
+            for file in files:
+                transaction.on_commit(partial(file.storage.delete, file.name))
             for programme in Programme.objects.filter(organisation=org):
                 # Removed in the order the protecting foreign keys need.
                 Meeting.objects.filter(group__programme=programme).delete()
@@ -119,7 +173,7 @@ def demo_delete() -> None:
                 Group.objects.filter(programme=programme).delete()
                 programme.delete()
             org.delete()
-        emails = [p.email for p in (*people.PILOT, *people.LIVE)]
+        emails = [p.email for p in (*people.PILOT, *people.LIVE, *people.LIVE_READY, *people.LIVE_EARLY)]
         emails += [people.STAFF_COORDINATOR[1], *(email for _, email in people.STAFF_FACILITATORS)]
         User.objects.filter(email__in=emails, participations__isnull=True, staff_memberships__isnull=True).delete()
 
@@ -163,6 +217,8 @@ class _Builder:
         self.rng = random.Random(2021)
         # The questionnaire answers have their own seed, so they do not shift the rest of the demo.
         self.answers_rng = random.Random(2025)
+        # The pilot's meetings (attendance, times of materials and messages) have their own seed too.
+        self.meetings_rng = random.Random(2022)
         self.changes = list(PILOT_CHANGES)
         self.answers_rng.shuffle(self.changes)
         self.baseline: dict[str, tuple[list[int], list[int]]] = {}
@@ -211,7 +267,10 @@ class _Builder:
             )
         last = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.build_pilot()
-        Notification.objects.filter(organisation=org, pk__gt=last).delete()
+        # The pilot's meeting messages stay, as the sender left them; the rest it queued go.
+        Notification.objects.filter(organisation=org, pk__gt=last).exclude(
+            kind__in=messages.ALL_KINDS, status__in=[NotificationStatus.SENT, NotificationStatus.SKIPPED]
+        ).delete()
         self.build_live()
 
     # --- the finished pilot -------------------------------------------------
@@ -292,7 +351,12 @@ class _Builder:
             },
         )
 
-        for key, group in groups.items():
+        # The schedules were set, and everyone invited, the day after the groups were formed.
+        invited = self.at(formed.date() + timedelta(days=1), 9, 30)
+        for key, stale in groups.items():
+            group = Group.objects.select_related(
+                "programme__organisation", "time_slot", "lead_facilitator", "co_facilitator"
+            ).get(pk=stale.pk)
             meetings = [
                 meeting_create(
                     group=group,
@@ -307,6 +371,7 @@ class _Builder:
                 )
                 for number, theme in enumerate(themes, start=1)
             ]
+            self.pilot_schedule(group, meetings, invited)
             members = [p for p in people.PILOT if p.group == key]
             for person in members:
                 if person.outcome == people.CANCELLED_IN_GROUP:
@@ -317,11 +382,7 @@ class _Builder:
                         reason=people.CANCEL_REASONS[people.CANCELLED_IN_GROUP],
                     )
             for meeting in meetings:
-                meeting_mark_held(
-                    meeting=meeting,
-                    actor=group.lead_facilitator,
-                    at=meeting.starts_at + timedelta(minutes=meeting.length_minutes + 5),
-                )
+                self.pilot_meeting(meeting, key, [(person, participants[person.email]) for person in members])
                 for person in members:
                     if person.outcome == people.WITHDRAWN and person.withdrew_after == meeting.number:
                         self.move(
@@ -331,6 +392,7 @@ class _Builder:
                             reason=people.WITHDRAW_REASON,
                         )
             self.final_round(programme, meetings[-1], [participants[p.email] for p in members])
+            self.pilot_outbox(group, invited)
 
     def pilot_groups(
         self, programme: Programme, formed: datetime, details: dict[str, tuple[str, date, User, User]]
@@ -363,6 +425,148 @@ class _Builder:
             people.MORNING if group.time_slot.key == "morning" else people.AFTERNOON: group
             for group in accepted.values()
         }
+
+    # --- the pilot's meetings -----------------------------------------------------
+
+    def pilot_schedule(self, group: Group, meetings: list[Meeting], invited: datetime) -> None:
+        """The expert talks and the group's video room, then the invitations as they went out at ``invited``."""
+        for meeting in meetings:
+            talk = people.EXPERT_TALKS.get(meeting.theme.key) if meeting.theme else None
+            if talk is None:
+                continue
+            speaker, title = talk
+            meeting_details_set(
+                meeting=meeting,
+                actor=self.coordinator,
+                expert_speaker=speaker,
+                expert_title=title,
+                agenda=[dict(s, note=title) if s["kind"] == SegmentKind.TALK else s for s in meeting.agenda],
+            )
+        video_link_set(group=group, link=jitsi_room(self.org), actor=self.coordinator)
+        # Reminders are queued for the meetings after ``invited``: all of them.
+        messages.invitations_queue(group, now=invited)
+        _backdate(Group, group.pk, schedule_set_at=invited)
+
+    def pilot_meeting(self, meeting: Meeting, key: str, members: list[tuple[Person, Participant]]) -> None:
+        """One held meeting: who told in advance, held, attendance, the recording, materials, notes, and the email."""
+        rng = self.meetings_rng
+        lead = meeting.group.lead_facilitator
+        held = meeting.ends_at + timedelta(minutes=5)
+        theme = meeting.theme.key if meeting.theme else ""
+        in_group = set(
+            Participant.objects.filter(pk__in=[p.pk for _, p in members], status=Status.IN_GROUP).values_list(
+                "pk", flat=True
+            )
+        )
+        current = [(person, p) for person, p in members if p.pk in in_group]
+        told: Participant | None = None
+        if meeting.number in TOLD_IN_ADVANCE[key]:
+            told = rng.choice([p for person, p in current if person.outcome == people.COMPLETED])
+            absence_tell(
+                meeting=meeting,
+                participant=told,
+                note=rng.choice(people.ABSENCE_NOTES),
+                # After the reminder (two days before), a day before the meeting.
+                now=meeting.starts_at - timedelta(days=1, hours=rng.randint(1, 8)),
+            )
+        meeting_mark_held(meeting=meeting, actor=lead, at=held)
+        states = {}
+        for person, participant in current:
+            if told is not None and participant.pk == told.pk:
+                continue
+            # Those about to withdraw missed their last meeting; now and then someone else is away.
+            leaving = person.outcome == people.WITHDRAWN and person.withdrew_after == meeting.number > 1
+            away = leaving or rng.random() < PILOT_ABSENT_SHARE
+            states[participant.pk] = AttendanceState.ABSENT if away else AttendanceState.PRESENT
+        attendance_record(meeting=meeting, states=states, actor=lead, now=held + timedelta(minutes=2))
+        talk = people.EXPERT_TALKS.get(theme)
+        if talk is not None:
+            meeting_details_set(
+                meeting=meeting, actor=lead, recording_url=f"https://example.org/tallenteet/{key}-{meeting.number}"
+            )
+        added = held + timedelta(hours=rng.randint(1, 3), minutes=rng.randint(0, 59))
+        title, url = people.MEETING_LINKS[theme]
+        materials = [material_add(meeting=meeting, actor=lead, kind=MaterialKind.LINK, title=title, url=url)]
+        title, text = people.MEETING_MEMOS[theme]
+        materials.append(material_add(meeting=meeting, actor=lead, kind=MaterialKind.NOTE, title=title, text=text))
+        if theme == people.WORKSHEET_THEME:
+            upload = SimpleUploadedFile(
+                people.WORKSHEET_FILENAME, worksheet_pdf(people.WORKSHEET_LINES), content_type="application/pdf"
+            )
+            materials.append(
+                material_add(
+                    meeting=meeting, actor=lead, kind=MaterialKind.FILE, title=people.WORKSHEET_TITLE, upload=upload
+                )
+            )
+        for n, material in enumerate(materials):
+            _backdate(Material, material.pk, added_at=added + timedelta(minutes=2 * n))
+        meeting_notes_set(meeting=meeting, notes=people.MEETING_NOTES[theme], actor=lead)
+        materials_send(meeting=meeting, actor=lead)
+        _backdate(Meeting, meeting.pk, materials_sent_at=added + timedelta(minutes=15))
+
+    def pilot_outbox(self, group: Group, invited: datetime) -> None:
+        """The group's meeting messages as the sender left them, each at its own time.
+
+        Invitations went out when the schedule was set, reminders at their due
+        time (skipped for those who had left by then, as the sender does), the
+        materials when a facilitator sent them. Every meeting was marked held
+        in time, so the facilitators' nudges were skipped.
+        """
+        rng = self.meetings_rng
+        rows = list(
+            Notification.objects.filter(
+                organisation=self.org, kind__in=messages.ALL_KINDS, context__group_id=group.pk
+            ).select_related("organisation", "recipient_user")
+        )
+        invited_members = {int((row.context or {}).get("participant_id") or 0) for row in rows}
+        left = {
+            change.participant_id: change
+            for change in ParticipantStatusChange.objects.filter(
+                participant_id__in=invited_members, to_status__in=messages.GONE
+            )
+        }
+        # Leaving before the first meeting (cancelling) also ends the membership.
+        still_members = set(group.memberships.values_list("participant_id", flat=True))
+        materials_sent = dict(Meeting.objects.filter(group=group).values_list("pk", "materials_sent_at"))
+        for row in rows:
+            context = row.context or {}
+            created, due, skipped = invited, row.due_at, ""
+            if row.kind == messages.KIND_INVITATION:
+                due = invited
+            elif row.kind == messages.KIND_REMINDER:
+                member = int(context.get("participant_id") or 0)
+                change = left.get(member)
+                if change is not None and change.at <= due:
+                    # The words of the sender's own check (kollega.meetings.messages).
+                    skipped = (
+                        f"The person has left the programme ({change.to_status})."
+                        if member in still_members
+                        else "The person is no longer in the group."
+                    )
+            elif row.kind == messages.KIND_NUDGE:
+                skipped = "The meeting is already held."
+            elif row.kind == messages.KIND_MATERIALS:
+                sent = materials_sent.get(int(context.get("meeting_id") or 0))
+                assert sent is not None, row
+                created = due = sent
+            else:
+                continue
+            at = due + timedelta(seconds=rng.randint(2, 40))
+            fields: dict[str, object] = {
+                "created_at": created,
+                "due_at": due,
+                "attempts": 1,
+                "next_attempt_at": None,
+                "claimed_at": at,
+                "last_attempt_at": at,
+            }
+            if skipped:
+                fields.update(status=NotificationStatus.SKIPPED, last_error=skipped)
+            else:
+                fields.update(
+                    status=NotificationStatus.SENT, sent_at=at, rendered_subject=render_notification(row).subject
+                )
+            Notification.objects.filter(pk=row.pk).update(**fields)
 
     # --- interviews and questionnaires ------------------------------------------
 
@@ -525,9 +729,20 @@ class _Builder:
             actor=self.coordinator,
             registration_opens_at=opens,
             registration_closes_at=closes,
-            capacity=LIVE_CAPACITY,
+            capacity=LIVE_CAPACITY + len(people.LIVE_EARLY),
         )
         self.outreach(programme, people.CHANNELS)
+        # The early group registered on the first two days. They have a random sequence of their own,
+        # so that the others' answers and times are what they were before the early group existed.
+        early: list[tuple[Participant, Person]] = []
+        with self.own_rng(LIVE_EARLY_SEED):
+            step = timedelta(days=2) / len(people.LIVE_EARLY)
+            for i, person in enumerate(people.LIVE_EARLY):
+                registered = opens + step * i + timedelta(hours=self.rng.randint(0, 5), minutes=self.rng.randint(0, 59))
+                participant = self.register(
+                    programme, person, registered, link=person.link, heard=person.heard, notify=True
+                )
+                early.append((participant, person))
         # Those ready to be grouped registered in the first five days; the others are spread
         # over the days since, the last one yesterday.
         ready: list[tuple[Participant, Person]] = []
@@ -553,6 +768,64 @@ class _Builder:
             applicants.append((participant, person))
         self.live_ready(programme, ready)
         self.live_interviews(programme, applicants)
+        with self.own_rng(LIVE_EARLY_SEED + 1):
+            self.live_ready(programme, early)
+        self.live_early_group(programme, [participant for participant, _person in early])
+
+    def live_early_group(self, programme: Programme, members: list[Participant]) -> None:
+        """A morning group formed of the early ones, first meeting next week: invitations sent, reminders due.
+
+        The invitations are delivered as the worker delivers them, but to
+        Django's in-memory mail backend: the addresses are fictitious, and the
+        outbox shows them sent. The reminders wait for their time.
+        """
+        slot = programme.time_slots.get(key="morning")
+        accepted = ParticipantStatusChange.objects.filter(participant__in=members, to_status=Status.ACCEPTED)
+        formed = max(change.at for change in accepted) + timedelta(hours=20)
+        start = self.live_start_date(programme, slot.start_time)
+        group = group_create(
+            programme=programme,
+            name=people.LIVE_EARLY_GROUP,
+            time_slot=slot,
+            weekday=start.weekday(),
+            start_date=start,
+            actor=self.coordinator,
+        )
+        lead, co = self.facilitators
+        group = group_facilitators_set(group=group, lead=lead, co=co, actor=self.coordinator)
+        for participant in members:
+            group_add_member(group=group, participant=participant, actor=self.coordinator, at=formed)
+        _backdate(Group, group.pk, created_at=formed)
+        theme_plan_build(group=group, actor=self.coordinator)
+        schedule_generate(group=group, actor=self.coordinator)
+        invitations = Notification.objects.filter(
+            kind=messages.KIND_INVITATION, context__group_id=group.pk, status=NotificationStatus.PENDING
+        ).values_list("pk", flat=True)
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for pk in list(invitations):
+                notification_send(pk)
+
+    def live_start_date(self, programme: Programme, start_time: time) -> date:
+        """The first weekday 5–9 days from today (later only if none suits) on which the whole schedule fits."""
+        closed = closed_periods(self.org)
+        for offset in range(5, 120):
+            day = self.today + timedelta(days=offset)
+            if day.weekday() >= 5 or schedule.blocked(day, closed) is not None:
+                continue
+            try:
+                schedule.plan(
+                    start_date=day,
+                    start_time=start_time,
+                    tz=self.tz,
+                    count=programme.meeting_count,
+                    interval_days=programme.meeting_interval_days,
+                    rule=programme.move_rule,
+                    closed=closed,
+                )
+            except ValidationError:
+                continue
+            return day
+        raise RuntimeError("No start date for the live programme's early group within four months.")
 
     def live_ready(self, programme: Programme, ready: list[tuple[Participant, Person]]) -> None:
         """Interviewed two to five days after registering, accepted the next day, most with the baseline answered."""
@@ -655,6 +928,15 @@ class _Builder:
             booking_create(
                 slot=slot, participant=participant, actor=participant.user, now=max(booked, participant.registered_at)
             )
+
+    @contextmanager
+    def own_rng(self, seed: int) -> Iterator[None]:
+        """Draw from a random sequence of its own within the block, leaving the shared one where it was."""
+        shared, self.rng = self.rng, random.Random(seed)
+        try:
+            yield
+        finally:
+            self.rng = shared
 
     def open_day(self, day: date, *, back: bool = False) -> date:
         """The nearest weekday on which the organisation is open, going back or forward from ``day``."""
@@ -761,3 +1043,31 @@ class _Builder:
 def _backdate(model: type[models.Model], pk: int, **stamps: datetime) -> None:
     """Move a row's time stamps back to the replayed time (see the module's note)."""
     model._default_manager.filter(pk=pk).update(**stamps)
+
+
+def worksheet_pdf(lines: tuple[str, ...]) -> bytes:
+    """A one-page PDF with ``lines`` of text (Helvetica, Windows-1252), small and valid, made without a library."""
+    text = ["BT", "/F1 12 Tf", "16 TL", "56 780 Td"]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        text.append(f"({escaped}) '")
+    text.append("ET")
+    stream = "\n".join(text).encode("cp1252")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -178,6 +178,31 @@ LIVE_READY: tuple[Person, ...] = (
     Person("Reetta Aho", W, "Ahon Arkkitehtuuri", "M", 10, "Seinäjoki", BOTH, link="tiedote"),
 )
 
+# Registered on the live programme's first two days, interviewed and accepted, and placed in an
+# early morning group whose first meeting is next week. Two of them share less with the group.
+LIVE_EARLY: tuple[Person, ...] = (
+    Person("Aila Räsänen", W, "Räsäsen Ruokapalvelu", "I", 12, "Seinäjoki", MORNING, link="yrittajat"),
+    Person(
+        "Mikael Sjöberg",
+        M,
+        "Sjöbergs Snickeri",
+        "C",
+        9,
+        "Närpes",
+        BOTH,
+        language="sv",
+        heard="jasenkirje",
+        company_size="2-9",
+    ),
+    Person("Rebecca Hart", W, "Hart Language Studio", "P", 4, "Vaasa", MORNING, language="en", link="some", shares="n"),
+    Person("Tuomas Perälä", M, "Perälän Pyöräkorjaamo", "S", 6, "Lapua", MORNING, link="tiedote"),
+    Person("Marjut Hirvonen", W, "Kuvitus Hirvonen", "R", 3, "Kurikka", BOTH, link="some"),
+    Person("Annika Holm", W, "Holm Textil", "C", 15, "Korsholm", MORNING, language="sv", link="jasenkirje"),
+    Person("Eero Karhu", M, "Karhun Konsultointi", "M", 11, "Ilmajoki", BOTH, heard="other"),
+    Person("Silja Honkanen", W, "Honkasen Hostelli", "I", 2, "Alavus", MORNING, link="yrittajat", shares=""),
+)
+LIVE_EARLY_GROUP = "Aamupäiväryhmä 1"
+
 # The outreach channels of the demo's programmes: (link tag, kind, name per language).
 CHANNELS: tuple[tuple[str, str, dict[str, str]], ...] = (
     (
@@ -345,3 +370,73 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "vertaisryhmat@example.org.",
     },
 }
+
+# What the pilot's facilitators wrote after each meeting, by the meeting's theme: notes for the group,
+# a link and a note among the materials. Every address is at example.org.
+MEETING_NOTES: dict[str, str] = {
+    "getting-to-know": "Tutustuimme toisiimme ja sovimme ryhmän pelisäännöt: luottamuksellisuus, kaikilla on "
+    "oikeus tulla kuulluksi, ja poissaolosta kerrotaan etukäteen. Seuraavalla kerralla tavoitteet.",
+    "goals": "Kirjoitimme kukin yhden liiketoiminnan ja yhden oman hyvinvoinnin tavoitteen kevääksi. "
+    "Parikeskusteluissa tarkennettiin, miten tavoitteen toteutumisen huomaa. Työkirja on liitteenä.",
+    "work-and-time": "Asiantuntija-alustuksen jälkeen vertasimme viikkorytmejämme. Moni aikoo kokeilla "
+    "kiinteää sähköpostiaikaa ja yhtä kokonaan vapaata päivää viikossa.",
+    "operating-environment": "Pohdimme, mitkä muutokset asiakkaissa, tekniikassa ja säädöksissä koskevat "
+    "omaa yritystä seuraavan kahden vuoden aikana, ja valitsimme kukin yhden, johon varautua.",
+    "networks": "Viimeisellä kerralla piirsimme omat verkostokarttamme ja palasimme alussa asetettuihin "
+    "tavoitteisiin. Ryhmä sopi jatkavansa tapaamisia omin päin kerran kuukaudessa.",
+}
+MEETING_LINKS: dict[str, tuple[str, str]] = {
+    "getting-to-know": ("Yksinyrittäjän jaksamisen muistilista", "https://example.org/materiaalit/jaksaminen"),
+    "goals": ("Tavoitteiden asettaminen pienyrityksessä", "https://example.org/materiaalit/tavoitteet"),
+    "work-and-time": ("Viikkosuunnittelun pohja", "https://example.org/materiaalit/viikkosuunnitelma"),
+    "operating-environment": (
+        "Katsaus pienyritysten toimintaympäristöön",
+        "https://example.org/materiaalit/toimintaymparisto",
+    ),
+    "networks": ("Alueen yrittäjäverkostot ja neuvontapalvelut", "https://example.org/materiaalit/verkostot"),
+}
+MEETING_MEMOS: dict[str, tuple[str, str]] = {
+    "getting-to-know": (
+        "Ryhmän pelisäännöt",
+        "1. Mitä ryhmässä puhutaan, jää ryhmään.\n2. Annetaan jokaiselle puheenvuoro.\n"
+        "3. Kerrotaan poissaolosta etukäteen.\n4. Kamera päällä, jos mahdollista.",
+    ),
+    "goals": ("Kotitehtävä", "Kirjaa tavoitteesi näkyvään paikkaan ja katso sitä kerran viikossa."),
+    "work-and-time": ("Kokeilu seuraavaan kertaan", "Valitse yksi ajankäytön kokeilu kolmeksi viikoksi."),
+    "operating-environment": (
+        "Kysymykset pohdittaviksi",
+        "Mikä muutos vaikuttaa eniten asiakkaisiisi? Mitä voit tehdä sen eteen jo tänä vuonna?",
+    ),
+    "networks": ("Yhteystiedot", "Ryhmän yhteinen viestiketju jatkaa ryhmän omana kanavana."),
+}
+# Expert talks of the pilot: by theme, (speaker, title). The speakers are invented.
+EXPERT_TALKS: dict[str, tuple[str, str]] = {
+    "work-and-time": (
+        "Paula Ristimäki, Esimerkkilän uusyrityskeskus",
+        "Viikkorytmi, joka kantaa: ajanhallintaa yksinyrittäjälle",
+    ),
+    "operating-environment": (
+        "Markus Heinämaa, Esimerkkilän kauppakamari",
+        "Mitä seuraavat vuodet tuovat pienyrittäjälle?",
+    ),
+}
+# The worksheet handed out at the goals meeting, made as a small PDF file when the demo is built.
+WORKSHEET_THEME = "goals"
+WORKSHEET_FILENAME = "tavoitetyokirja.pdf"
+WORKSHEET_TITLE = "Tavoitetyökirja"
+WORKSHEET_LINES = (
+    "Tavoitetyökirja – Yksinyrittäjien vertaisryhmä",
+    "",
+    "1. Liiketoimintani tavoite tälle keväälle:",
+    "2. Oman hyvinvointini tavoite:",
+    "3. Mistä huomaan, että olen edennyt?",
+    "4. Ensimmäinen pieni askel ennen seuraavaa tapaamista:",
+    "",
+    "Esimerkkilän yrityspalvelut (demo)",
+)
+# What members wrote when they told in advance that they could not come.
+ABSENCE_NOTES = (
+    "Asiakastyö samaan aikaan, valitettavasti.",
+    "Lapsi sairastui, en pääse tällä kertaa.",
+    "Messut Tampereella koko päivän.",
+)
