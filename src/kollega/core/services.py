@@ -247,6 +247,12 @@ def staff_membership_remove(*, membership: StaffMembership, actor: User | None) 
         groups = Group.objects.exclude(programme__organisation_id__in=still_staff | borrowers)
         groups.filter(lead_facilitator_id=membership.user_id).update(lead_facilitator=None)
         groups.filter(co_facilitator_id=membership.user_id).update(co_facilitator=None)
+        # And the single meetings they were given (a stand-in for one meeting).
+        from kollega.meetings.models import Meeting
+
+        meetings = Meeting.objects.filter(group__in=groups)
+        meetings.filter(lead_facilitator_id=membership.user_id).update(lead_facilitator=None)
+        meetings.filter(co_facilitator_id=membership.user_id).update(co_facilitator=None)
 
 
 # --- programmes -------------------------------------------------------------
