@@ -61,20 +61,21 @@ def worker_stopped() -> Iterator[None]:
     Tests otherwise run Huey jobs at once, so a message due now would be sent the moment it is queued and the
     outbox would never show it waiting. Here the queue keeps them, and the dispatcher sends what is due.
     """
+    was = HUEY.immediate
     HUEY.immediate = False
     HUEY.flush()
     try:
         yield
     finally:
         HUEY.flush()
-        HUEY.immediate = True
+        HUEY.immediate = was
 
 
 def outbox_rows(page: Page, kind: str) -> Locator:
     """The outbox filtered to one kind of message, through its own filter form."""
     page.get_by_label("Kind of message").select_option(label=kind)
     page.get_by_role("button", name="Show", exact=True).click()
-    expect(page.get_by_label("Kind of message")).to_have_value(re.compile(r"\S"))
+    expect(page).to_have_url(re.compile(r"[?&]kind=meetings\."))  # the filtered page has loaded
     return page.get_by_role("table").locator("tbody tr")
 
 
