@@ -452,7 +452,7 @@ def test_the_facilitator_marks_held_records_attendance_and_sends_materials_to_ev
     assert mailed == {p.user.email for p in (present, absent, excused)}  # the absent ones too
     early = put(facilitator_api, f"/meetings/{second.pk}/attendance", {"attendance": [states[0]]})  # not started yet
     assert early.status_code == 422
-    assert early.json()["detail"] == "Nobody can be marked present before the meeting has started."
+    assert early.json()["detail"] == "Before the meeting starts, only \"told in advance\" can be recorded; present and absent after it."
 
 
 def test_materials_the_rules_refuse_are_not_stored(facilitator_api: ApiClient, held_group: Group) -> None:
@@ -527,7 +527,7 @@ def test_an_attendance_list_names_each_person_once(facilitator_api: ApiClient, h
 
     assert [row["state"] for row in listed["attendance"]] == [None, None, None]
     assert twice.json()["errors"] == {"attendance": ["Give each person once."]}
-    assert outsider.json()["errors"] == {"__all__": ["The person is not a member of this group."]}
+    assert outsider.json()["errors"] == {"__all__": [f"Participant {stranger.pk} is not a member of this group."]}
     assert "attendance.0.state" in bad_state.json()["errors"]
     assert not Attendance.objects.exists()
 
