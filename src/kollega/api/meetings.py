@@ -45,6 +45,7 @@ from kollega.grouping.facilitators import facilitators_for_group, not_choosable_
 from kollega.grouping.models import Group
 from kollega.meetings import agendas, messages, services
 from kollega.meetings.models import (
+    MEETING_RELATED,
     Attendance,
     AttendanceState,
     Device,
@@ -89,15 +90,7 @@ MATERIAL_BODY: dict[str, Any] = {
 
 
 def _meetings() -> Any:
-    return Meeting.objects.select_related(
-        "group__programme__organisation",
-        "group__time_slot",
-        "group__lead_facilitator",
-        "group__co_facilitator",
-        "lead_facilitator",
-        "co_facilitator",
-        "theme",
-    )
+    return Meeting.objects.select_related(*MEETING_RELATED)
 
 
 def facilitates(user: User, meeting: Meeting) -> bool:

@@ -86,6 +86,19 @@ def _calendar_uid() -> str:
     return f"{uuid.uuid4()}@kollega"
 
 
+#: What pages, emails and checks read along with a meeting: its group (programme, organisation, time slot,
+#: facilitators), its own facilitators and its theme. ``Meeting.objects.select_related(*MEETING_RELATED)``.
+MEETING_RELATED = (
+    "group__programme__organisation",
+    "group__time_slot",
+    "group__lead_facilitator",
+    "group__co_facilitator",
+    "lead_facilitator",
+    "co_facilitator",
+    "theme",
+)
+
+
 class Meeting(models.Model):
     group = models.ForeignKey("grouping.Group", on_delete=models.CASCADE, related_name="meetings")
     number = models.PositiveSmallIntegerField(_("number"))

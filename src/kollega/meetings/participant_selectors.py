@@ -25,7 +25,15 @@ from kollega.core.selectors import AnyUser, organisation_ids_for_coordinator, us
 from kollega.core.services import subject_key
 from kollega.grouping.models import Group, GroupMembership
 from kollega.meetings import agendas, messages, tokens
-from kollega.meetings.models import Attendance, AttendanceState, Material, MaterialKind, Meeting, MeetingStatus
+from kollega.meetings.models import (
+    MEETING_RELATED,
+    Attendance,
+    AttendanceState,
+    Material,
+    MaterialKind,
+    Meeting,
+    MeetingStatus,
+)
 
 #: Members in these states see their group's meetings and materials.
 MEMBER_STATUSES = (Status.IN_GROUP, Status.COMPLETED)
@@ -46,15 +54,7 @@ ABSENCE_LEFT = "left"
 
 
 def _meetings() -> QuerySet[Meeting]:
-    return Meeting.objects.select_related(
-        "group__programme__organisation",
-        "group__time_slot",
-        "group__lead_facilitator",
-        "group__co_facilitator",
-        "lead_facilitator",
-        "co_facilitator",
-        "theme",
-    )
+    return Meeting.objects.select_related(*MEETING_RELATED)
 
 
 def _group_q(user: AnyUser, prefix: str = "") -> Q:

@@ -18,7 +18,7 @@ from kollega.core.selectors import AnyUser, organisation_get_for_coordinator, pr
 from kollega.core.services import subject_key
 from kollega.grouping.models import Group, ThemePlanItem
 from kollega.meetings import messages
-from kollega.meetings.models import Meeting, SessionTemplate
+from kollega.meetings.models import MEETING_RELATED, Meeting, SessionTemplate
 from kollega.notifications.models import Notification, NotificationStatus
 
 # --- what the outbox did -------------------------------------------------------------------
@@ -173,16 +173,7 @@ def meeting_get_for_coordinator(*, user: AnyUser, programme_pk: int, meeting_pk:
     """A meeting of a programme ``user`` coordinates; 404 otherwise."""
     programme = programme_get_for_coordinator(user=user, pk=programme_pk)
     return get_object_or_404(
-        Meeting.objects.select_related(
-            "group__programme__organisation",
-            "group__time_slot",
-            "group__lead_facilitator",
-            "group__co_facilitator",
-            "lead_facilitator",
-            "co_facilitator",
-            "theme",
-            "template",
-        ),
+        Meeting.objects.select_related(*MEETING_RELATED, "template"),
         pk=meeting_pk,
         group__programme=programme,
     )

@@ -26,15 +26,15 @@ from kollega.core.models import (
     MoveRule,
     Organisation,
     Participant,
-    PositionRule,
     Status,
     Theme,
 )
 from kollega.core.selectors import consent_given, group_has_finished
 from kollega.core.services import audit_log, participants_complete_for_group
-from kollega.grouping.models import Group, ThemePlanItem
+from kollega.grouping.models import Group
 from kollega.meetings import agendas, links, messages, schedule, uploads
 from kollega.meetings.models import (
+    MEETING_RELATED,
     Attendance,
     AttendanceState,
     Material,
@@ -44,6 +44,7 @@ from kollega.meetings.models import (
     MoveReason,
     SessionTemplate,
 )
+from kollega.meetings.selectors import planned_themes
 
 #: "Leave this field as it is" in :func:`meeting_details_set`.
 KEEP: Any = object()
@@ -132,16 +133,6 @@ def schedule_preview(*, group: Group, rule: str | None = None) -> list[schedule.
     )
 
 
-def _themes_for(group: Group) -> dict[int, Theme]:
-    themes: dict[int, Theme] = {}
-    first = Theme.objects.filter(programme=group.programme, position_rule=PositionRule.FIRST).first()
-    if first is not None:
-        themes[1] = first
-    for item in ThemePlanItem.objects.filter(group=group).select_related("theme"):
-        themes.setdefault(item.number, item.theme)
-    return themes
-
-
 @transaction.atomic
 def schedule_generate(
     *, group: Group, actor: User | None, rule: str | None = None, now: datetime | None = None
@@ -170,7 +161,7 @@ def schedule_generate(
             _("The group's first meeting (%(day)s) would already be in the past. Set a later first date for the group.")
             % {"day": formats.date_format(planned[0].starts_at.date(), "j.n.Y")}
         )
-    themes = _themes_for(group)
+    themes = planned_themes(group=group)
     first_template = _template_for(organisation, first=True)
     other_template = _template_for(organisation, first=False)
     if links.makes_rooms(organisation) and not links.per_meeting(organisation) and not group.video_link:
@@ -247,19 +238,7 @@ def _lock(meeting: Meeting) -> Meeting:
     first, so two of them cannot both pass the checks, and locks are always taken in the same order.
     """
     Group.objects.select_for_update().filter(pk=meeting.group_id).values_list("pk", flat=True).first()
-    return (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related(
-            "group__programme__organisation",
-            "group__time_slot",
-            "group__lead_facilitator",
-            "group__co_facilitator",
-            "lead_facilitator",
-            "co_facilitator",
-            "theme",
-        )
-        .get(pk=meeting.pk)
-    )
+    return Meeting.objects.select_for_update(of=("self",)).select_related(*MEETING_RELATED).get(pk=meeting.pk)
 
 
 def _day(value: datetime, group: Group) -> str:
