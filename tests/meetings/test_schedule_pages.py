@@ -610,7 +610,10 @@ def test_the_schedule_counts_each_meetings_messages_delivered_failed_and_waiting
     assert "3 delivered 1 failed 12 waiting" in row_text(page, second)
     # An unchanged meeting: four reminders and two nudges, all still to come.
     assert "0 delivered 0 failed 6 waiting" in row_text(page, meetings[0])
-    assert f"{reverse('notifications:outbox')}?status=failed" in page.content.decode()
+    assert (
+        "status=failed" in page.content.decode()
+        and f"{reverse('notifications:outbox')}?about=" in page.content.decode()
+    )
     counted = Notification.objects.filter(subject=subject_key(second))
     assert counted.filter(status=NotificationStatus.SENT).count() == 3
 
@@ -753,3 +756,26 @@ def test_in_chromium_the_coordinator_sets_a_schedule_and_edits_an_agenda(
     page.goto(live_server.url + reverse("schedule:templates", args=[world.organisation.slug]))
     page.get_by_role("link", name="New template").click()
     assert_accessible(page)
+
+
+def test_a_meetings_counts_lead_to_the_outbox_showing_only_that_meetings_messages(world):
+    meetings = scheduled(world)
+    client = client_for(world.coordinator)
+    page = client.get(schedule_url(world)).content.decode()
+    about = subject_key(meetings[1])
+    link = re.search(r'href="([^"]*about=' + re.escape(about.replace(":", "%3A")) + r'[^"]*status=pending)"', page)
+    assert link is not None, "the waiting count of meeting 2 links to the outbox"
+    raw = client.get(html.unescape(link.group(1))).content.decode()
+    outbox = text_of_html(raw)
+    assert f"Only the messages about {world.group.name} #2 are shown." in outbox
+    shown = Notification.objects.filter(subject=about, status=NotificationStatus.PENDING)
+    assert shown.count() == 6  # reminders to two members and two facilitators, and the two facilitators' nudges
+    for row in shown:
+        assert row.recipient in outbox
+    # Exactly these rows are listed: not the invitations (about the group) nor other meetings' reminders.
+    listed = {int(pk) for pk in re.findall(r'href="/outbox/(\d+)/"', raw)}
+    assert listed == {row.pk for row in shown}
+
+
+def text_of_html(raw: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw)))

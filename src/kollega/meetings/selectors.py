@@ -32,6 +32,7 @@ class OutboxCounts:
     failed: int = 0
     waiting: int = 0  # not sent yet: due later, or being sent now
     skipped: int = 0  # their reason went away before they were due
+    subject: str = ""  # what they are about, for the outbox's filter
 
     @property
     def total(self) -> int:
@@ -65,7 +66,7 @@ def outbox_counts(*, organisation_id: int, subjects: Iterable[str]) -> dict[str,
             bucket = _BUCKET.get(status)
             if bucket is not None:
                 found[subject][bucket] = found[subject].get(bucket, 0) + n
-    return {key: OutboxCounts(**counts) for key, counts in found.items()}
+    return {key: OutboxCounts(subject=key, **counts) for key, counts in found.items()}
 
 
 # --- the programme's schedule ----------------------------------------------------------------

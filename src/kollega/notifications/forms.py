@@ -26,6 +26,7 @@ class OutboxFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind of message"), required=False)
     q = forms.CharField(label=_("Recipient"), required=False, max_length=200)
+    about = forms.RegexField(regex=r"^[a-z_]+\.[a-z_]+:\d+$", required=False, max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,6 +44,7 @@ class OutboxFilterForm(forms.Form):
             status=data.get("status") or "",
             kind=data.get("kind") or "",
             query=data.get("q") or "",
+            about=data.get("about") or "",
         )
 
 

@@ -24,6 +24,8 @@ class OutboxFilters:
     status: str = ""
     kind: str = ""
     query: str = ""
+    #: What the messages are about, as ``app.model:pk`` (a meeting's messages, from the schedule page).
+    about: str = ""
 
 
 @dataclass
@@ -48,10 +50,27 @@ def outbox_for_user(*, user: AnyUser, filters: OutboxFilters | None = None) -> O
         qs = qs.filter(status=filters.status)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
+    if filters.about:
+        qs = qs.filter(subject=filters.about)
     if filters.query.strip():
         q = filters.query.strip()
         qs = qs.filter(Q(recipient__icontains=q) | Q(recipient_user__full_name__icontains=q))
     return Outbox(organisations=organisations, notifications=qs.order_by("-due_at", "-id"), filters=filters)
+
+
+def subject_label(*, outbox: Outbox, about: str) -> str:
+    """What ``about`` (``app.model:pk``) names, for the outbox's heading; empty when it names nothing shown."""
+    from django.apps import apps
+
+    label, _sep, pk = about.partition(":")
+    try:
+        model = apps.get_model(label)
+        found = model._default_manager.filter(pk=int(pk)).first()
+    except (LookupError, ValueError):
+        return ""
+    if found is None or not outbox.notifications.exists():
+        return ""
+    return str(found)
 
 
 def notification_get_for_user(*, user: AnyUser, pk: int) -> Notification:

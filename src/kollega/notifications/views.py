@@ -35,10 +35,11 @@ def outbox(request: HttpRequest) -> HttpResponse:
     box = selectors.outbox_for_user(user=request.user, filters=form.filters())
     page = Paginator(box.notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     failing = selectors.failing_addresses_for_user(user=request.user)
+    about = selectors.subject_label(outbox=box, about=box.filters.about) if box.filters.about else ""
     return render(
         request,
         "notifications/outbox/list.html",
-        {"form": form, "outbox": box, "page": page, "failing_addresses": failing},
+        {"form": form, "outbox": box, "page": page, "failing_addresses": failing, "about": about},
     )
 
 
