@@ -179,9 +179,13 @@ def test_a_row_taken_over_during_a_long_batch_is_left_to_its_new_sender(db, mail
     now = timezone.now()
     token, ids = sender._claim_batch(10, now)
     assert sorted(ids) == sorted(r.pk for r in rows)
-    # While the first row was being sent, our claim on the second ran out and another worker took it.
+    batch = sender._rows(ids)
+    # The batch has been going on for longer than the claim timeout: while the first row was being sent,
+    # our claim on the second ran out and another worker took it.
+    for row in batch:
+        row.claimed_at = now - sender.claim_timeout()
     Notification.objects.filter(pk=rows[1].pk).update(claimed_by="another-worker")
-    outcomes = [sender._deliver(row, token, get_connection(), now) for row in sender._rows(ids)]
+    outcomes = [sender._deliver(row, token, get_connection(), now) for row in batch]
     assert sorted(outcomes) == ["sending", "sent"]
     assert [m.to for m in mailoutbox] == [[rows[0].recipient]]
     assert Notification.objects.get(pk=rows[1].pk).claimed_by == "another-worker"

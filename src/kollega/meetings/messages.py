@@ -42,9 +42,10 @@ from kollega.core.models import Participant, Status
 from kollega.core.models.texts import localized
 from kollega.grouping.models import Group, GroupMembership
 from kollega.meetings import agendas, calendar
-from kollega.meetings.models import AttendanceState, Device, Meeting, MeetingStatus
+from kollega.meetings.models import MEETING_RELATED, AttendanceState, Device, Meeting, MeetingStatus
 from kollega.notifications import kinds
 from kollega.notifications.models import Notification
+from kollega.notifications.sender import batch_memo
 from kollega.notifications.services import notification_queue
 from kollega.recruitment.services import absolute_url
 
@@ -493,14 +494,24 @@ def materials_queue(meeting: Meeting) -> int:
 
 
 def _meeting(notification: Notification) -> Meeting | None:
+    """The meeting a row is about, read once per row: the check before sending and the rendering share it."""
     pk = (notification.context or {}).get("meeting_id")
     if not isinstance(pk, int):
         return None
-    return (
-        Meeting.objects.select_related("group__programme__organisation", "theme", "lead_facilitator", "co_facilitator")
-        .filter(pk=pk)
-        .first()
-    )
+    cached = getattr(notification, "_meeting_read", None)
+    if cached is not None and cached.pk == pk:
+        return cached
+    # Within one batch of the sender, the ten or so rows about one meeting read it once.
+    memo = batch_memo()
+    key = ("meetings.meeting", pk)
+    if memo is not None and key in memo:
+        meeting = memo[key]
+    else:
+        meeting = next(iter(Meeting.objects.select_related(*MEETING_RELATED).filter(pk=pk)[:1]), None)
+        if memo is not None:
+            memo[key] = meeting
+    notification._meeting_read = meeting  # type: ignore[attr-defined]
+    return meeting if isinstance(meeting, Meeting) else None
 
 
 def _still_in(notification: Notification, group: Group, meeting: Meeting | None = None) -> str | None:
