@@ -452,7 +452,10 @@ def test_the_facilitator_marks_held_records_attendance_and_sends_materials_to_ev
     assert mailed == {p.user.email for p in (present, absent, excused)}  # the absent ones too
     early = put(facilitator_api, f"/meetings/{second.pk}/attendance", {"attendance": [states[0]]})  # not started yet
     assert early.status_code == 422
-    assert early.json()["detail"] == "Before the meeting starts, only \"told in advance\" can be recorded; present and absent after it."
+    assert (
+        early.json()["detail"]
+        == 'Before the meeting starts, only "told in advance" can be recorded; present and absent after it.'
+    )
 
 
 def test_materials_the_rules_refuse_are_not_stored(facilitator_api: ApiClient, held_group: Group) -> None:
